@@ -1,0 +1,1 @@
+"""Data preparation, training and evaluation for triage (writes to models/)."""
