@@ -1,0 +1,1 @@
+"""FastAPI edge of triage: app factory, dependencies, schemas, routes."""

@@ -1,0 +1,38 @@
+"""App factory: `create_app()` wires settings, database and pipeline into the routes."""
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from api.routes import router
+from triage import __version__
+from triage.config import get_settings
+from triage.store.db import make_engine
+
+log = logging.getLogger("triage.api")
+
+
+def create_app(pipeline=None, database_url: str | None = None) -> FastAPI:
+    """Build the app; ``pipeline`` defaults to the trained model in TRIAGE_MODEL_DIR."""
+    settings = get_settings()
+    app = FastAPI(title="triage", version=__version__,
+                  description="Classify feedback about health and care against the regulator's quality "
+                              "statements and human-rights themes, and route safeguarding signals to people.")
+    app.state.engine = make_engine(database_url or settings.database_url)
+    if pipeline is None:
+        from triage.pipeline.pipeline import load_pipeline
+
+        pipeline = load_pipeline()
+    app.state.pipeline = pipeline
+    app.include_router(router)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError):
+        # never echo the submitted text back in errors or logs
+        errors = [{"loc": e.get("loc"), "msg": e.get("msg"), "type": e.get("type")} for e in exc.errors()]
+        return JSONResponse(status_code=422, content={"detail": errors})
+
+    return app

@@ -1,0 +1,121 @@
+"""Routes: each parses input, calls one core function, maps errors to status codes."""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Optional
+
+from fastapi import APIRouter, HTTPException, Query, Response
+
+from api.deps import PipelineDep, SessionDep
+from api.schemas import (ClassifyIn, DecisionIn, DecisionOut, FeedbackCreate, FeedbackOut, PredictionOut,
+                         QueueItem, ThemesOut)
+from triage.store import service
+from triage.taxonomy import TaxonomyError, load_taxonomy
+
+router = APIRouter()
+log = logging.getLogger("triage.api")
+
+
+def _naive_utc(t: dt.datetime | None) -> dt.datetime | None:
+    if t is None:
+        return None
+    return t.astimezone(dt.timezone.utc).replace(tzinfo=None) if t.tzinfo else t
+
+
+def _out(item, pred, decisions, created=False) -> FeedbackOut:
+    return FeedbackOut(id=item.id, external_id=item.external_id, text=item.text, source_type=item.source_type,
+                       provider_id=item.provider_id, location_id=item.location_id, received_at=item.received_at,
+                       status=item.status, review_status=item.review_status, urgency=item.urgency, created=created,
+                       prediction=PredictionOut(**pred.payload) if pred else None,
+                       decisions=[DecisionOut(**d.model_dump()) for d in decisions])
+
+
+@router.get("/healthz")
+def healthz(pipeline: PipelineDep) -> dict:
+    return {"status": "ok", "model_version": getattr(pipeline, "model_version", None)}
+
+
+@router.post("/v1/classify", response_model=PredictionOut)
+def classify(body: ClassifyIn, pipeline: PipelineDep) -> dict:
+    """Classify without storing."""
+    return pipeline.predict([body.text])[0].to_contract(body.id)
+
+
+@router.post("/v1/feedback", response_model=FeedbackOut, status_code=201)
+def create_feedback(body: FeedbackCreate, db: SessionDep, pipeline: PipelineDep, response: Response) -> FeedbackOut:
+    """Store the item first, then classify it; a repeated external_id returns the stored item (200)."""
+    received = _naive_utc(body.received_at) or service.utcnow()
+    if received > service.utcnow() + dt.timedelta(minutes=5):
+        raise HTTPException(422, "received_at is in the future")
+    try:
+        item, created = service.add_feedback(db, text=body.text, source_type=body.source_type,
+                                             provider_id=body.provider_id, location_id=body.location_id,
+                                             received_at=received, external_id=body.external_id)
+    except service.Conflict as exc:
+        raise HTTPException(409, str(exc)) from exc
+    if not created:
+        response.status_code = 200
+    if item.status != "classified":
+        try:
+            contract = pipeline.predict([item.text])[0].to_contract(str(item.id))
+            service.save_prediction(db, item=item, contract=contract)
+        except Exception as exc:  # the item is kept; a worker retries pending/failed items
+            log.exception("classification failed for feedback %s", item.id)
+            service.mark_failed(db, item=item, error=type(exc).__name__)
+    item, pred, decisions = service.get_feedback(db, item_id=item.id)
+    return _out(item, pred, decisions, created)
+
+
+@router.get("/v1/feedback/{item_id}", response_model=FeedbackOut)
+def read_feedback(item_id: int, db: SessionDep) -> FeedbackOut:
+    try:
+        return _out(*service.get_feedback(db, item_id=item_id))
+    except service.NotFound as exc:
+        raise HTTPException(404, str(exc)) from exc
+
+
+@router.get("/v1/review-queue", response_model=list[QueueItem])
+def review_queue(db: SessionDep, limit: int = Query(100, ge=1, le=1000)) -> list[QueueItem]:
+    """Items needing a person: urgent first, then concern, oldest first."""
+    now = service.utcnow()
+    return [QueueItem(id=i.id, provider_id=i.provider_id, urgency=i.urgency, received_at=i.received_at,
+                      review_status=i.review_status, age_hours=round((now - i.received_at).total_seconds() / 3600, 2))
+            for i in service.review_queue(db, limit=limit)]
+
+
+@router.post("/v1/feedback/{item_id}/decision", response_model=DecisionOut, status_code=201)
+def record_decision(item_id: int, body: DecisionIn, db: SessionDep) -> DecisionOut:
+    """A reviewer's decision, stored apart from the model's suggestion."""
+    tax = load_taxonomy()
+    labels = {}
+    try:
+        for key, group in (("quality_statements", "quality_statements"), ("freda", "freda"),
+                           ("rights", "rights"), ("seldom_heard", "seldom_heard"),
+                           ("safeguarding_types", "sg_types")):
+            v = getattr(body, key)
+            if v is not None:
+                tax.check_ids(v, group)
+                labels[key] = sorted(set(v))
+    except TaxonomyError as exc:
+        raise HTTPException(422, str(exc)) from exc
+    if body.sentiment:
+        labels["sentiment"] = body.sentiment
+    try:
+        d = service.decide(db, item_id=item_id, reviewer=body.reviewer, urgency=body.urgency, labels=labels,
+                           note=body.note, referral_made=body.referral_made, referral_to=body.referral_to,
+                           referral_reference=body.referral_reference, close=body.close)
+    except service.NotFound as exc:
+        raise HTTPException(404, str(exc)) from exc
+    return DecisionOut(**d.model_dump())
+
+
+@router.get("/v1/themes", response_model=ThemesOut)
+def themes(db: SessionDep, provider_id: str = Query(..., min_length=1),
+           from_: Optional[dt.date] = Query(None, alias="from"), to: Optional[dt.date] = None) -> dict:
+    """Counts by quality statement, key question and human-rights theme for a provider and period."""
+    start = dt.datetime.combine(from_, dt.time()) if from_ else None
+    end = dt.datetime.combine(to, dt.time()) + dt.timedelta(days=1) if to else None
+    if start and end and start >= end:
+        raise HTTPException(422, "'from' must be before 'to'")
+    return service.themes(db, provider_id=provider_id, start=start, end=end)

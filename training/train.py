@@ -1,0 +1,234 @@
+"""Train every head from the real data (+ gold dev) and write models/triage/<version>/.
+
+    triage train [--out models/triage/v1] [--limit N]
+
+Data: train splits of ../shared/data (see training/sources.py) with weak labels
+(training/weak.py), the framework descriptors of seed 003, and the adjudicated
+gold `dev` items (weight 3). Thresholds are chosen on gold `dev` with 3-fold
+out-of-fold predictions; gold `test` is never seen here.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import random
+from pathlib import Path
+
+import numpy as np
+
+from training import sources
+from training.gold_data import load_gold
+from training.weak import crosswalk_ids, safeguarding_weak, seed_examples, sentiment_label
+from triage.config import ROOT
+from triage.pipeline.cues import load_cues
+from triage.pipeline.heads import MultiLabelHead, SingleLabelHead, item_features
+from triage.pipeline.embed import ENCODER_NAME
+from triage.taxonomy import load_taxonomy
+
+GOLD_WEIGHT = 3.0
+SEED_WEIGHT = 0.5
+CACHE = ROOT / "var" / "cache"
+
+
+def embed_items(texts: list[str], progress: bool = True) -> tuple[np.ndarray, list]:
+    """Item features for texts, cached on disk by content hash."""
+    from triage.pipeline.embed import default_embedder
+    from triage.pipeline.preprocess import split_sentences
+
+    key = hashlib.sha1("\x00".join(texts).encode("utf-8")).hexdigest()[:16]
+    CACHE.mkdir(parents=True, exist_ok=True)
+    f = CACHE / f"items-{key}.npz"
+    sents = split_sentences(texts)
+    if f.is_file():
+        return np.load(f)["X"], sents
+    emb = default_embedder()
+    X = np.zeros((len(texts), 2 * emb.dim), dtype=np.float32)
+    from tqdm import tqdm
+
+    step = 512
+    for i in tqdm(range(0, len(texts), step), disable=not progress, desc="embedding", unit="chunk"):
+        chunk = [ss[:200] or [] for ss in sents[i:i + step]]
+        flat = [s.text for ss in chunk for s in ss] or [""]
+        vecs = emb.encode(flat)
+        pos = 0
+        for k, ss in enumerate(chunk):
+            X[i + k] = item_features(vecs[pos:pos + len(ss)] if ss else emb.encode([texts[i + k]]))
+            pos += len(ss)
+    np.savez_compressed(f, X=X)
+    return X, sents
+
+
+def _best_threshold(y: np.ndarray, p: np.ndarray, grid=np.arange(0.2, 0.91, 0.05)) -> float:
+    from sklearn.metrics import f1_score
+
+    if y.sum() < 3:
+        return 0.5
+    scores = [(f1_score(y, p >= t, zero_division=0), -abs(t - 0.5), t) for t in grid]
+    return float(max(scores)[2])
+
+
+def _recall_threshold(y: np.ndarray, p: np.ndarray, recall: float) -> float:
+    """Highest threshold that keeps recall >= target on y (0.5 if no positives)."""
+    pos = np.sort(p[y == 1])
+    if len(pos) == 0:
+        return 0.5
+    k = int(np.floor((1 - recall) * len(pos)))
+    return float(min(0.5, max(0.05, pos[k] - 1e-6)))
+
+
+def main(out: str | None = None, limit: int | None = None, seed: int = 13) -> Path:
+    tax = load_taxonomy()
+    cues = load_cues()
+    rng = random.Random(seed)
+    gold = load_gold()
+    gold_ids = {g["id"] for g in gold}
+    recs = [r for r in sources.all_records() if r["split"] == "train" and r["id"] not in gold_ids
+            and len(r["text"]) <= 20000]
+    if limit:
+        rng.shuffle(recs)
+        recs = recs[:limit]
+    seeds = seed_examples()
+    dev = [g for g in gold if g["split"] == "dev"]
+    rows = ([("weak", r) for r in recs] + [("seed", s) for s in seeds] + [("gold", g) for g in dev])
+    texts = [r["text"] for _, r in rows]
+    print(f"training rows: {len(recs)} weak, {len(seeds)} seed, {len(dev)} gold dev")
+    X, sents = embed_items(texts)
+
+    heads_labels = {
+        "quality_statements": list(tax.quality_statements), "freda": list(tax.freda),
+        "rights": list(tax.rights), "seldom_heard": list(tax.seldom_heard), "ei": list(tax.ei_kinds),
+        "sg_types": list(tax.sg_types), "sg": ["sg.concern_or_urgent", "sg.urgent"],
+    }
+    Y = {h: np.zeros((len(rows), len(l)), dtype=np.int8) for h, l in heads_labels.items()}
+    W = np.ones(len(rows), dtype=np.float32)
+    sent_y: list[str | None] = []
+    spk_y: list[str | None] = []
+    cue_group = {"freda": "freda", "rights": "rights", "seldom_heard": "seldom_heard", "ei": "epistemic_injustice"}
+
+    def put(head, ids, i):
+        for x in ids:
+            if x in heads_labels[head]:
+                Y[head][i, heads_labels[head].index(x)] = 1
+
+    for i, (kind, r) in enumerate(rows):
+        if kind == "gold":
+            f = r["final"]
+            W[i] = GOLD_WEIGHT
+            put("quality_statements", f["quality_statements"], i)
+            for h in ("freda", "rights", "seldom_heard"):
+                put(h, f[h], i)
+            put("ei", f["epistemic_injustice"]["kinds"], i)
+            put("sg_types", f["safeguarding"]["types"], i)
+            Y["sg"][i, 0] = f["safeguarding"]["urgency"] != "none"
+            Y["sg"][i, 1] = f["safeguarding"]["urgency"] == "urgent"
+            sent_y.append(f["sentiment"])
+            spk_y.append(f["speaker"])
+            continue
+        if kind == "seed":
+            W[i] = SEED_WEIGHT
+            put("quality_statements", r["ids"], i)
+            sent_y.append(None)
+            spk_y.append(None)
+            continue
+        ids = crosswalk_ids(r)
+        for h in ("quality_statements", "freda", "rights", "seldom_heard"):
+            put(h, ids, i)
+        for h, g in cue_group.items():
+            put(h, {hit.label for hit in cues.labels(g, sents[i], negate=(g != "epistemic_injustice"))}, i)
+        any_, urgent, types = safeguarding_weak(r, sents[i])
+        Y["sg"][i] = (any_, urgent)
+        put("sg_types", types, i)
+        sent_y.append(sentiment_label(r))
+        if r["source"] == sources.OR:
+            spk_y.append("unknown")
+        else:
+            hits = {h.label for h in cues.labels("speaker", sents[i], negate=False)}
+            spk = next((s for s in ("staff_member", "advocate", "family_or_carer", "person_using_service")
+                        if s in hits), "unknown")
+            spk_y.append(spk)
+
+    kinds = np.array([k for k, _ in rows])
+    gold_idx = np.where(kinds == "gold")[0]
+    heads: dict[str, MultiLabelHead] = {}
+    oof: dict[str, np.ndarray] = {}
+    folds = np.array([hash(rows[i][1]["id"]) % 3 for i in gold_idx]) if len(gold_idx) else np.array([])
+    for h, labels in heads_labels.items():
+        print(f"fitting {h} ({len(labels)} labels)")
+        heads[h] = MultiLabelHead(labels, C=1.0).fit(X, Y[h], sample_weight=W)
+        if len(gold_idx) >= 30:
+            P = np.zeros((len(gold_idx), len(labels)), dtype=np.float32)
+            for k in range(3):
+                test_g = gold_idx[folds == k]
+                train_mask = np.ones(len(rows), dtype=bool)
+                train_mask[test_g] = False
+                m = MultiLabelHead(labels, C=1.0).fit(X[train_mask], Y[h][train_mask], sample_weight=W[train_mask])
+                P[folds == k] = m.predict_proba(X[test_g])
+            oof[h] = P
+
+    # thresholds on gold dev (out-of-fold), combined with the rule layer as the pipeline does
+    from triage.pipeline.pipeline import CONCERN_CUE_SCORE, CUE_SCORE, URGENT_CUE_SCORE
+
+    thresholds = {"concern": 0.5, "urgent": 0.5}
+    if oof:
+        for h in ("quality_statements", "freda", "rights", "seldom_heard", "ei", "sg_types"):
+            P = oof[h].copy()
+            if h in cue_group:
+                for row, gi in enumerate(gold_idx):
+                    for hit in cues.labels(cue_group[h], sents[gi], negate=(h != "ei")):
+                        j = heads_labels[h].index(hit.label)
+                        P[row, j] = max(P[row, j], CUE_SCORE[h])
+            for j in range(len(heads_labels[h])):
+                if heads[h].trained_[j]:
+                    heads[h].threshold_[j] = _best_threshold(Y[h][gold_idx, j], P[:, j])
+        P = oof["sg"].copy()
+        for row, gi in enumerate(gold_idx):
+            for hit in cues.safeguarding(sents[gi]):
+                P[row, 0] = max(P[row, 0], URGENT_CUE_SCORE if hit.urgency == "urgent" else CONCERN_CUE_SCORE)
+                if hit.urgency == "urgent":
+                    P[row, 1] = max(P[row, 1], URGENT_CUE_SCORE)
+        P[:, 0] = np.maximum(P[:, 0], P[:, 1])
+        thresholds["concern"] = _recall_threshold(Y["sg"][gold_idx, 0], P[:, 0], 0.95)
+        thresholds["urgent"] = _recall_threshold(Y["sg"][gold_idx, 1], P[:, 1], 0.98)
+
+    single = {}
+    for h, ys in (("sentiment", sent_y), ("speaker", spk_y)):
+        labels = list(tax.sentiment if h == "sentiment" else tax.speaker)
+        idx = np.array([i for i, y in enumerate(ys) if y is not None])
+        yv = np.array([labels.index(ys[i]) for i in idx])
+        print(f"fitting {h} on {len(idx)} rows")
+        single[h] = SingleLabelHead(labels, C=1.0).fit(X[idx], yv, sample_weight=W[idx])
+
+    version = "triage-v1." + dt.datetime.now(dt.timezone.utc).strftime("%Y%m%d%H%M")
+    out_dir = Path(out) if out else ROOT / "models" / "triage" / "v1"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    arrays = {}
+    for h, m in heads.items():
+        arrays.update(m.to_arrays(h))
+    for h, m in single.items():
+        arrays.update(m.to_arrays(h))
+    np.savez_compressed(out_dir / "heads.npz", **arrays)
+    counts = {h: dict(zip(heads_labels[h], map(int, heads[h].n_positive_))) for h in heads}
+    meta = {
+        "model_version": version,
+        "taxonomy_version": tax.version,
+        "encoder": ENCODER_NAME,
+        "rules": f"cues.v{cues.version}",
+        "labels": {**heads_labels, "sentiment": list(tax.sentiment), "speaker": list(tax.speaker)},
+        "thresholds": thresholds,
+        "ei_likely": 0.7,
+        "training_data": {
+            "weak": {src: sum(1 for r in recs if r["source"] == src) for src in (sources.P1, sources.P2, sources.OR)},
+            "seed_sentences": len(seeds), "gold_dev": len(dev),
+            "splits": "train splits of training/sources.py (phase1 Trusts A+B; phase2 and Oregon 70% by respondent/facility)",
+            "positives_per_label": counts,
+        },
+        "trained_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+    }
+    (out_dir / "model.json").write_text(json.dumps(meta, indent=1), encoding="utf-8")
+    print(f"wrote {out_dir} ({version}); thresholds {thresholds}")
+    return out_dir
+
+
+if __name__ == "__main__":
+    main()

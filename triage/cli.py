@@ -1,0 +1,120 @@
+"""`triage` command line: classify | serve | train | evaluate | export-annotations | load-demo."""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+def _classify(args) -> int:
+    from triage.batch import InputError, classify_file
+    from triage.config import get_settings
+    from triage.pipeline.pipeline import ModelNotFound, load_pipeline
+
+    src, dst = Path(args.input), Path(args.out)
+    if not src.is_file():
+        print(f"error: {src} does not exist", file=sys.stderr)
+        return 2
+    try:
+        pipeline = load_pipeline(args.model)
+        report = classify_file(pipeline, src, dst, max_chars=get_settings().max_text_chars,
+                               progress=not args.quiet)
+    except (InputError, ModelNotFound) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"classified {report.written} of {report.read} records -> {dst}; {len(report.bad)} skipped "
+          f"(see the line numbers above)" if report.bad else
+          f"classified {report.written} of {report.read} records -> {dst}", file=sys.stderr)
+    return 1 if report.read and not report.written else 0
+
+
+def _serve(args) -> int:
+    import uvicorn
+
+    from api.app import create_app
+
+    if args.demo:
+        from triage.demo import load_demo
+
+        load_demo()
+    uvicorn.run(create_app(), host=args.host, port=args.port, log_level="info", access_log=False)
+    return 0
+
+
+def _train(args) -> int:
+    from training.train import main
+
+    main(out=args.out, limit=args.limit)
+    return 0
+
+
+def _evaluate(args) -> int:
+    from training.evaluate import main
+
+    main(model_dir=args.model, out=args.out, limit=args.limit)
+    return 0
+
+
+def _export(args) -> int:
+    from triage.config import get_settings
+    from triage.export import export_annotations
+    from triage.store.db import make_engine, session
+
+    with session(make_engine(args.database_url or get_settings().database_url)) as db:
+        n = export_annotations(db, Path(args.out))
+    print(f"exported {n} reviewed items -> {args.out}", file=sys.stderr)
+    return 0
+
+
+def _load_demo(args) -> int:
+    from triage.demo import load_demo
+
+    n = load_demo(force=args.force)
+    print(f"demo: {n} items loaded", file=sys.stderr)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    p = argparse.ArgumentParser(prog="triage", description=__doc__)
+    sub = p.add_subparsers(dest="cmd", required=True)
+    c = sub.add_parser("classify", help="classify a CSV (id,text) or JSONL file into JSONL")
+    c.add_argument("input")
+    c.add_argument("--out", required=True)
+    c.add_argument("--model", default=None, help="model directory (default: TRIAGE_MODEL_DIR)")
+    c.add_argument("--quiet", action="store_true", help="no progress bar")
+    c.set_defaults(fn=_classify)
+    s = sub.add_parser("serve", help="run the HTTP service (DATABASE_URL selects the database)")
+    s.add_argument("--host", default="127.0.0.1")
+    s.add_argument("--port", type=int, default=8000)
+    s.add_argument("--demo", action="store_true", help="load the demo data set first if the database is empty")
+    s.set_defaults(fn=_serve)
+    t = sub.add_parser("train", help="train every head and write models/triage/v1")
+    t.add_argument("--out", default=None)
+    t.add_argument("--limit", type=int, default=None, help="train on a random subset (quick check)")
+    t.set_defaults(fn=_train)
+    e = sub.add_parser("evaluate", help="evaluate on the held-out splits; writes a JSON report and a summary")
+    e.add_argument("--model", default=None)
+    e.add_argument("--out", default="reports/evaluation")
+    e.add_argument("--limit", type=int, default=None)
+    e.set_defaults(fn=_evaluate)
+    x = sub.add_parser("export-annotations", help="export reviewers' decisions in the gold JSONL format")
+    x.add_argument("--out", required=True)
+    x.add_argument("--database-url", default=None)
+    x.set_defaults(fn=_export)
+    d = sub.add_parser("load-demo", help="load the demo data set (real text, demo providers)")
+    d.add_argument("--force", action="store_true")
+    d.set_defaults(fn=_load_demo)
+    args = p.parse_args(argv)
+    return args.fn(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Preprocess -> embed once -> heads and detectors -> prediction."""

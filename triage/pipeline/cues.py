@@ -1,0 +1,97 @@
+"""Rule layer: versioned cue patterns with negation and hypothetical checks.
+
+The cue file (data/cues_v1.yaml) lists, per label, regular expressions matched
+per sentence. A match is dropped when a negator ("not", "never", "n't") or a
+hypothetical marker ("if", "would") stands within a few words before it in the
+same sentence. Used at inference (the high-recall half of the safeguarding
+detector, and the cue half of the group and rights detectors) and as weak
+supervision in training.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+import yaml
+
+from triage.domain import Sentence
+from triage.taxonomy import TaxonomyError, load_taxonomy
+
+RULES_NAME = "cues.v1"
+_WORD = re.compile(r"[a-z']+")
+
+
+@dataclass(frozen=True)
+class Hit:
+    label: str
+    sentence: int      # index of the sentence
+    start: int         # char offsets into the item text
+    end: int
+    urgency: str = ""  # safeguarding only: "urgent" or "concern"
+
+
+class CueSet:
+    """Compiled cues: ``match(sentences)`` -> hits per label."""
+
+    def __init__(self, raw: dict) -> None:
+        tax = load_taxonomy()
+        self.version = raw["version"]
+        self.window = int(raw["window"])
+        self.negators = {n.lower() for n in raw["negators"]}
+        self.hypothetical = [h.lower() for h in raw["hypothetical"]]
+        self.ongoing = re.compile(r"\b(" + "|".join(re.escape(o) for o in raw["ongoing"]) + r")\b", re.I)
+        self.sg: list[tuple[str, re.Pattern, str]] = []
+        for label, cues in raw["safeguarding"].items():
+            tax.check_ids([label], "sg_types")
+            for c in cues:
+                if c["urgency"] not in ("urgent", "ongoing", "concern"):
+                    raise TaxonomyError(f"cue urgency {c['urgency']!r} for {label}")
+                self.sg.append((label, re.compile(c["re"], re.I), c["urgency"]))
+        self.groups: dict[str, list[tuple[str, re.Pattern]]] = {}
+        for group, tax_group in (("seldom_heard", "seldom_heard"), ("epistemic_injustice", "ei_kinds"),
+                                 ("rights", "rights"), ("freda", "freda"), ("speaker", "speaker")):
+            entries = []
+            for label, pats in raw[group].items():
+                if group == "speaker":
+                    tax.check_choice(label, "speaker")
+                else:
+                    tax.check_ids([label], tax_group)
+                entries += [(label, re.compile(p, re.I)) for p in pats]
+            self.groups[group] = entries
+
+    def _blocked(self, sent: str, pos: int) -> bool:
+        before = sent[:pos].lower()
+        words = _WORD.findall(before)[-self.window:]
+        if any(w in self.negators or w.endswith("n't") for w in words):
+            return True
+        tail = " ".join(words)
+        return any(re.search(r"\b" + re.escape(h) + r"\b", tail) for h in self.hypothetical)
+
+    def _iter(self, pats, sentences: list[Sentence], negate: bool = True):
+        for si, s in enumerate(sentences):
+            for label, rx, *rest in pats:
+                for m in rx.finditer(s.text):
+                    if negate and self._blocked(s.text, m.start()):
+                        continue
+                    yield label, si, s, m, rest
+                    break
+
+    def safeguarding(self, sentences: list[Sentence]) -> list[Hit]:
+        hits = []
+        for label, si, s, m, (urg,) in self._iter(self.sg, sentences):
+            if urg == "ongoing":
+                urg = "urgent" if self.ongoing.search(s.text) else "concern"
+            hits.append(Hit(label, si, s.start + m.start(), s.start + m.end(), urg))
+        return hits
+
+    def labels(self, group: str, sentences: list[Sentence], negate: bool = True) -> list[Hit]:
+        return [Hit(label, si, s.start + m.start(), s.start + m.end())
+                for label, si, s, m, _ in self._iter(self.groups[group], sentences, negate)]
+
+
+@lru_cache(maxsize=1)
+def load_cues() -> CueSet:
+    text = (resources.files("triage.pipeline") / "data" / "cues_v1.yaml").read_text(encoding="utf-8")
+    return CueSet(yaml.safe_load(text))

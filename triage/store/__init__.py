@@ -1,0 +1,1 @@
+"""Persistence adapter (SQLModel): the only sqlmodel importer besides api/."""

@@ -1,0 +1,58 @@
+"""Database tables. A model suggestion (Prediction) and a human Decision are separate rows."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Optional
+
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+class FeedbackBase(SQLModel):
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    source_type: str = Field(index=True)
+    provider_id: str = Field(index=True, max_length=64)
+    location_id: Optional[str] = Field(default=None, max_length=64)
+    received_at: dt.datetime = Field(index=True)
+    external_id: Optional[str] = Field(default=None, max_length=128)
+
+
+class Feedback(FeedbackBase, table=True):
+    __table_args__ = (UniqueConstraint("provider_id", "external_id", name="uq_feedback_external"),
+                      Index("ix_feedback_provider_received", "provider_id", "received_at"))
+    id: Optional[int] = Field(default=None, primary_key=True)
+    text_hash: str = Field(index=True, max_length=64)
+    status: str = Field(default="pending", index=True)   # pending | classified | failed
+    attempts: int = 0
+    error: Optional[str] = None
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    # routing fields copied from the latest prediction (for the queue and aggregation)
+    urgency: Optional[str] = Field(default=None, index=True)
+    review_status: str = Field(default="none", index=True)  # none | open | decided | closed
+
+
+class Prediction(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    feedback_id: int = Field(foreign_key="feedback.id", index=True)
+    model_version: str
+    urgency: str
+    payload: dict = Field(sa_column=Column(JSON, nullable=False))
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class Decision(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    feedback_id: int = Field(foreign_key="feedback.id", index=True)
+    reviewer: str = Field(max_length=128)
+    urgency: str
+    labels: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    referral_made: bool = False
+    referral_to: Optional[str] = None
+    referral_reference: Optional[str] = None
+    note: Optional[str] = Field(default=None, sa_column=Column(Text))
+    close: bool = False
+    created_at: dt.datetime = Field(default_factory=utcnow)
