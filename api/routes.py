@@ -17,10 +17,11 @@ router = APIRouter()
 log = logging.getLogger("triage.api")
 
 
-def _naive_utc(t: dt.datetime | None) -> dt.datetime | None:
+def _utc(t: dt.datetime | None) -> dt.datetime | None:
+    """Aware UTC; a time without a zone is taken as UTC."""
     if t is None:
         return None
-    return t.astimezone(dt.timezone.utc).replace(tzinfo=None) if t.tzinfo else t
+    return t.astimezone(dt.timezone.utc) if t.tzinfo else t.replace(tzinfo=dt.timezone.utc)
 
 
 def _out(item, pred, decisions, created=False) -> FeedbackOut:
@@ -45,7 +46,7 @@ def classify(body: ClassifyIn, pipeline: PipelineDep) -> dict:
 @router.post("/v1/feedback", response_model=FeedbackOut, status_code=201)
 def create_feedback(body: FeedbackCreate, db: SessionDep, pipeline: PipelineDep, response: Response) -> FeedbackOut:
     """Store the item first, then classify it; a repeated external_id returns the stored item (200)."""
-    received = _naive_utc(body.received_at) or service.utcnow()
+    received = _utc(body.received_at) or service.utcnow()
     if received > service.utcnow() + dt.timedelta(minutes=5):
         raise HTTPException(422, "received_at is in the future")
     try:
@@ -114,8 +115,8 @@ def record_decision(item_id: int, body: DecisionIn, db: SessionDep) -> DecisionO
 def themes(db: SessionDep, provider_id: str = Query(..., min_length=1),
            from_: Optional[dt.date] = Query(None, alias="from"), to: Optional[dt.date] = None) -> dict:
     """Counts by quality statement, key question and human-rights theme for a provider and period."""
-    start = dt.datetime.combine(from_, dt.time()) if from_ else None
-    end = dt.datetime.combine(to, dt.time()) + dt.timedelta(days=1) if to else None
+    start = dt.datetime.combine(from_, dt.time(), dt.timezone.utc) if from_ else None
+    end = dt.datetime.combine(to, dt.time(), dt.timezone.utc) + dt.timedelta(days=1) if to else None
     if start and end and start >= end:
         raise HTTPException(422, "'from' must be before 'to'")
     return service.themes(db, provider_id=provider_id, start=start, end=end)

@@ -34,7 +34,7 @@ def load_demo(force: bool = False, database_url: str | None = None, pipeline=Non
         for r in rows:
             item, created = service.add_feedback(db, text=r["text"], source_type=r["source_type"],
                                                  provider_id=r["provider_id"], external_id=r["external_id"],
-                                                 received_at=dt.datetime.fromisoformat(r["received_at"]))
+                                                 received_at=dt.datetime.fromisoformat(r["received_at"]).replace(tzinfo=dt.timezone.utc))
             if created or item.status != "classified":
                 items.append(item)
         for i in range(0, len(items), 64):

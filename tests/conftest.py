@@ -1,0 +1,52 @@
+"""Shared fixtures: a deterministic fake embedder (fast tests) and the real model (marked)."""
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("TRIAGE_SHARED_DIR", ROOT.parent / "shared"))
+MODEL_DIR = ROOT / "models" / "triage" / "v1"
+
+
+class FakeEmbedder:
+    """Bag-of-words hashing into 384 dims: same text -> same vector, similar words -> similar vectors."""
+
+    name = "fake"
+    dim = 384
+
+    def encode(self, texts):
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for i, t in enumerate(texts):
+            for w in t.lower().split():
+                h = int(hashlib.md5(w.encode()).hexdigest()[:8], 16)
+                out[i, h % self.dim] += 1.0
+            n = np.linalg.norm(out[i])
+            if n:
+                out[i] /= n
+        return out
+
+
+@pytest.fixture(scope="session")
+def fake_embedder():
+    return FakeEmbedder()
+
+
+@pytest.fixture(scope="session")
+def fake_pipeline(fake_embedder):
+    """The trained heads and rules, over the fake embedder (no transformer load)."""
+    from triage.pipeline.pipeline import Pipeline
+
+    return Pipeline(MODEL_DIR, embedder=fake_embedder)
+
+
+@pytest.fixture(scope="session")
+def real_pipeline():
+    from triage.pipeline.pipeline import Pipeline
+
+    return Pipeline(MODEL_DIR)

@@ -1,0 +1,122 @@
+"""API tests against SQLite (and PostgreSQL when DATABASE_URL_PG is set), with the fake embedder."""
+from __future__ import annotations
+
+import os
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from tests.contract import check_contract
+
+URLS = ["sqlite"] + (["postgres"] if os.environ.get("DATABASE_URL_PG") else [])
+
+
+@pytest.fixture(params=URLS)
+def client(request, tmp_path, fake_pipeline):
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'api.db'}"
+    else:
+        from sqlalchemy import create_engine, text
+
+        url = os.environ["DATABASE_URL_PG"]
+        with create_engine(url).begin() as c:
+            c.execute(text("DROP TABLE IF EXISTS decision, prediction, feedback CASCADE"))
+    with TestClient(create_app(pipeline=fake_pipeline, database_url=url)) as c:
+        yield c
+
+
+def post(client, text, **kw):
+    body = {"text": text, "source_type": "complaint", "provider_id": "prov-1", **kw}
+    return client.post("/v1/feedback", json=body)
+
+
+def test_healthz_and_openapi(client):
+    assert client.get("/healthz").json()["status"] == "ok"
+    assert "/v1/feedback" in client.get("/openapi.json").json()["paths"]
+
+
+def test_classify_returns_the_cli_contract(client):
+    text = "The nurse shouted at my mum and left her in soiled sheets."
+    r = client.post("/v1/classify", json={"text": text, "id": "c1"})
+    assert r.status_code == 200
+    check_contract(r.json(), text)
+
+
+def test_feedback_is_stored_then_classified_and_readable(client):
+    r = post(client, "I still cut myself and want to end things, nobody on the ward listens",
+             received_at="2026-10-01T10:00:00Z")
+    assert r.status_code == 201
+    body = r.json()
+    assert body["status"] == "classified" and body["prediction"]["safeguarding"]["urgency"] == "urgent"
+    got = client.get(f"/v1/feedback/{body['id']}").json()
+    assert got["text"].startswith("I still cut myself") and got["review_status"] == "open"
+
+
+def test_external_id_repeat_is_idempotent_and_conflicting_reuse_is_409(client):
+    a = post(client, "Lovely staff", external_id="ext-1")
+    b = post(client, "Lovely staff", external_id="ext-1")
+    assert a.status_code == 201 and b.status_code == 200 and a.json()["id"] == b.json()["id"]
+    assert post(client, "Different text", external_id="ext-1").status_code == 409
+
+
+@pytest.mark.parametrize("body,why", [
+    ({"text": "", "source_type": "complaint", "provider_id": "p"}, "empty"),
+    ({"text": "   \n ", "source_type": "complaint", "provider_id": "p"}, "whitespace"),
+    ({"text": "x" * 20001, "source_type": "complaint", "provider_id": "p"}, "too long"),
+    ({"text": "ok", "source_type": "tweet", "provider_id": "p"}, "bad enum"),
+    ({"text": 5, "source_type": "complaint", "provider_id": "p"}, "wrong type"),
+    ({"text": "ok", "source_type": "complaint"}, "missing provider"),
+    ({"text": "ok", "source_type": "complaint", "provider_id": "p", "received_at": "2999-01-01T00:00:00"}, "future"),
+])
+def test_bad_input_is_a_4xx_and_nothing_is_stored(client, body, why):
+    r = client.post("/v1/feedback", json=body)
+    assert r.status_code == 422, why
+    assert "x" * 50 not in r.text  # the text is not echoed back
+    assert client.get("/v1/review-queue").json() == []
+    assert client.get("/v1/themes", params={"provider_id": "p"}).json()["items"] == 0
+
+
+def test_queue_orders_urgent_first_then_concern_oldest_first_and_decisions_are_separate(client):
+    concern_old = post(client, "Last year a carer slapped my dad.", received_at="2026-01-01T09:00:00").json()
+    urgent_new = post(client, "I want to kill myself tonight and the ward ignores me.",
+                      received_at="2026-03-01T09:00:00").json()
+    urgent_old = post(client, "He is still being hit by staff every day, please help.",
+                      received_at="2026-02-01T09:00:00").json()
+    post(client, "Great food and friendly staff.", received_at="2026-02-01T09:00:00")
+    q = client.get("/v1/review-queue").json()
+    assert [i["id"] for i in q] == [urgent_old["id"], urgent_new["id"], concern_old["id"]]
+    assert q[0]["urgency"] == "urgent" and q[0]["age_hours"] > 0
+
+    d = client.post(f"/v1/feedback/{urgent_old['id']}/decision", json={
+        "reviewer": "rev-1", "urgency": "urgent", "referral_made": True, "referral_to": "local authority",
+        "referral_reference": "LA-1", "rights": ["right.art3_degrading_treatment"], "note": "referred"})
+    assert d.status_code == 201
+    item = client.get(f"/v1/feedback/{urgent_old['id']}").json()
+    assert item["prediction"]["model_version"] and item["decisions"][0]["reviewer"] == "rev-1"
+    assert item["review_status"] == "open"  # urgent stays open until closed
+    client.post(f"/v1/feedback/{urgent_old['id']}/decision", json={"reviewer": "lead", "urgency": "urgent",
+                                                                     "close": True})
+    assert urgent_old["id"] not in [i["id"] for i in client.get("/v1/review-queue").json()]
+    bad = client.post(f"/v1/feedback/{concern_old['id']}/decision",
+                      json={"reviewer": "r", "urgency": "none", "rights": ["right.nope"]})
+    assert bad.status_code == 422
+    assert client.post("/v1/feedback/99999/decision", json={"reviewer": "r", "urgency": "none"}).status_code == 404
+
+
+def test_themes_count_by_period_and_prefer_the_human_decision(client):
+    a = post(client, "The nurse was rude and I waited hours for pain relief.", received_at="2026-05-03T10:00:00").json()
+    post(client, "Outside the period.", received_at="2026-07-03T10:00:00")
+    t = client.get("/v1/themes", params={"provider_id": "prov-1", "from": "2026-05-01", "to": "2026-05-31"}).json()
+    assert t["items"] == 1
+    client.post(f"/v1/feedback/{a['id']}/decision", json={
+        "reviewer": "r", "urgency": "concern", "quality_statements": ["safe.medicines"], "freda": ["freda.dignity"]})
+    t2 = client.get("/v1/themes", params={"provider_id": "prov-1", "from": "2026-05-01", "to": "2026-05-31"}).json()
+    assert t2["quality_statements"] == {"safe.medicines": 1} and t2["key_questions"] == {"safe": 1}
+    assert t2["freda"] == {"freda.dignity": 1} and t2["safeguarding"] == {"concern": 1}
+    assert client.get("/v1/themes", params={"provider_id": "prov-1", "from": "2026-06-01",
+                                            "to": "2026-05-01"}).status_code == 422
+
+
+def test_unknown_feedback_is_404(client):
+    assert client.get("/v1/feedback/424242").status_code == 404

@@ -1,0 +1,59 @@
+import json
+
+import pytest
+
+from triage.batch import InputError, classify_file, read_items
+from triage.domain import Prediction
+
+
+class EchoPipeline:
+    """Counts calls; returns empty predictions (the batch layer is under test, not the model)."""
+
+    def __init__(self):
+        self.seen = []
+
+    def predict(self, texts):
+        self.seen.extend(texts)
+        return [Prediction(model_version="test") for _ in texts]
+
+
+def test_csv_reports_bad_lines_with_numbers_and_keeps_the_rest(tmp_path):
+    p = tmp_path / "in.csv"
+    p.write_bytes(b'id,text\n1,Good care\n2,\n3,"multi\nline text"\n4,bad \xff byte\n5,a,b\n6,Last one\n')
+    rows = list(read_items(p, max_chars=100))
+    good = [(n, i, t) for n, i, t, e in rows if e is None]
+    bad = {n: e for n, i, t, e in rows if e}
+    assert [i for _, i, _ in good] == ["1", "3", "6"]
+    assert good[1][2] == "multi\nline text"
+    assert set(bad) == {3, 6, 7} and "empty" in bad[3] and "UTF-8" in bad[6] and "fields" in bad[7]
+
+
+def test_jsonl_reports_malformed_lines(tmp_path):
+    p = tmp_path / "in.jsonl"
+    p.write_text('{"id": 1, "text": "ok"}\n{"id": 2\n[1,2]\n{"id": "x", "text": "   "}\n'
+                 '{"id": "y", "text": "' + "a" * 50 + '"}\n{"id": "z", "text": "fine"}\n')
+    rows = list(read_items(p, max_chars=20))
+    assert [(n, e is None) for n, _, _, e in rows] == [(1, True), (2, False), (3, False), (4, False), (5, False),
+                                                        (6, True)]
+    assert "longer than 20" in rows[4][3]
+
+
+def test_binary_and_headerless_files_are_rejected(tmp_path):
+    b = tmp_path / "x.csv"
+    b.write_bytes(b"\x00\x01\x02PK\x03\x04" * 100)
+    with pytest.raises(InputError, match="binary"):
+        list(read_items(b, 100))
+    h = tmp_path / "y.csv"
+    h.write_text("name,comment\na,b\n")
+    with pytest.raises(InputError, match="id,text"):
+        list(read_items(h, 100))
+
+
+def test_classify_file_keeps_input_order_and_streams_in_chunks(tmp_path):
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps({"id": f"r{i}", "text": f"text {i}"}) + "\n" for i in range(25)))
+    pipe = EchoPipeline()
+    rep = classify_file(pipe, src, tmp_path / "out.jsonl", max_chars=100, chunk=4, progress=False)
+    out = [json.loads(l) for l in (tmp_path / "out.jsonl").read_text().splitlines()]
+    assert [o["id"] for o in out] == [f"r{i}" for i in range(25)]
+    assert rep.written == 25 and not rep.bad and len(pipe.seen) == 25

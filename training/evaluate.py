@@ -1,0 +1,196 @@
+"""Evaluate the trained pipeline on held-out splits; writes <out>.json and <out>.md.
+
+    triage evaluate [--model DIR] [--out reports/evaluation] [--limit N]
+
+Splits (never used in training): NHS phase1 Trust C (held out by organisation),
+NHS phase2 test respondents, Oregon test facilities (held out by facility), and
+the adjudicated gold `test` split. NHS and Oregon labels are mapped through
+crosswalks.yaml, which is partial: a quality statement the crosswalk cannot
+confirm counts as a false positive there, so these figures are lower bounds.
+"""
+from __future__ import annotations
+
+import json
+import random
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+
+from training import sources
+from training.gold_data import load_gold
+from training.weak import crosswalk_ids, safeguarding_weak, sentiment_label
+from triage.pipeline.pipeline import load_pipeline
+from triage.taxonomy import load_taxonomy
+
+
+def prf(tp: int, fp: int, fn: int) -> dict:
+    p = tp / (tp + fp) if tp + fp else None
+    r = tp / (tp + fn) if tp + fn else None
+    f = 2 * tp / (2 * tp + fp + fn) if tp + fp + fn else None
+    return {"precision": _r(p), "recall": _r(r), "f1": _r(f), "support": tp + fn, "predicted": tp + fp}
+
+
+def _r(x):
+    return None if x is None else round(float(x), 4)
+
+
+def multilabel(gold: list[set], pred: list[set], labels: list[str]) -> dict:
+    per = {}
+    T = F = N = 0
+    for lab in labels:
+        tp = sum(lab in g and lab in p for g, p in zip(gold, pred))
+        fp = sum(lab not in g and lab in p for g, p in zip(gold, pred))
+        fn = sum(lab in g and lab not in p for g, p in zip(gold, pred))
+        per[lab] = prf(tp, fp, fn)
+        T, F, N = T + tp, F + fp, N + fn
+    with_support = [v["f1"] or 0.0 for v in per.values() if v["support"]]
+    return {"micro": prf(T, F, N), "macro_f1": _r(np.mean(with_support)) if with_support else None,
+            "labels_with_support": len(with_support), "per_label": per}
+
+
+def ece(scores: list[float], truth: list[int], bins: int = 10) -> float | None:
+    if not scores:
+        return None
+    s, t = np.asarray(scores), np.asarray(truth)
+    edges = np.linspace(0, 1, bins + 1)
+    total = 0.0
+    for lo, hi in zip(edges[:-1], edges[1:]):
+        m = (s >= lo) & (s < hi) if hi < 1 else (s >= lo) & (s <= hi)
+        if m.any():
+            total += m.mean() * abs(s[m].mean() - t[m].mean())
+    return _r(total)
+
+
+def _ids(pred: dict, key: str) -> set:
+    return {x["id"] for x in pred[key]}
+
+
+def main(model_dir=None, out: str = "reports/evaluation", limit: int | None = None, seed: int = 5) -> dict:
+    tax = load_taxonomy()
+    pipe = load_pipeline(model_dir)
+    rng = random.Random(seed)
+    report: dict = {"model_version": pipe.model_version, "splits": {}}
+
+    def run(texts):
+        t0 = time.perf_counter()
+        preds = []
+        for i in range(0, len(texts), 256):
+            preds += [p.to_contract(None) for p in pipe.predict(texts[i:i + 256])]
+        return preds, time.perf_counter() - t0
+
+    # -- NHS and Oregon held out by organisation / facility -----------------------------------
+    held = defaultdict(list)
+    for r in sources.all_records():
+        if r["split"] == "test" and len(r["text"]) <= 20000:
+            held[r["source"]].append(r)
+    for src, recs in held.items():
+        if limit and len(recs) > limit:
+            recs = rng.sample(recs, limit)
+        preds, secs = run([r["text"] for r in recs])
+        entry = {"items": len(recs), "seconds": round(secs, 1), "texts_per_second": round(len(recs) / secs, 1)}
+        qs = [({i for i in crosswalk_ids(r) if i in tax.quality_statements}, _ids(p, "quality_statements"))
+              for r, p in zip(recs, preds)]
+        mapped = [(g, p) for g, p in qs if g]  # items whose own label maps to a statement
+        entry["quality_statements_crosswalk"] = multilabel([g for g, _ in mapped], [p for _, p in mapped],
+                                                           list(tax.quality_statements))
+        entry["quality_statements_crosswalk"]["items"] = len(mapped)
+        sent = [(sentiment_label(r), p["sentiment"]) for r, p in zip(recs, preds)]
+        sent = [(g, p) for g, p in sent if g in ("positive", "negative", "neutral")]
+        if sent:
+            entry["sentiment_3class_accuracy"] = _r(np.mean([g == p for g, p in sent]))
+            entry["sentiment_items"] = len(sent)
+        if src == sources.OR:
+            from triage.pipeline.preprocess import split_sentences
+
+            sents = split_sentences([r["text"] for r in recs])
+            weak = [safeguarding_weak(r, s)[0] for r, s in zip(recs, sents)]
+            flag = [p["safeguarding"]["urgency"] != "none" for p in preds]
+            tp = sum(w and f for w, f in zip(weak, flag))
+            entry["safeguarding_concern_or_urgent_vs_findings"] = prf(
+                tp, sum((not w) and f for w, f in zip(weak, flag)), sum(w and not f for w, f in zip(weak, flag)))
+        report["splits"][src + " (test)"] = entry
+
+    # -- gold test ---------------------------------------------------------------------------------
+    gold = [g for g in load_gold() if g["split"] == "test"]
+    if gold:
+        preds, secs = run([g["text"] for g in gold])
+        G = [g["final"] for g in gold]
+        entry = {"items": len(gold)}
+        for key in ("quality_statements", "freda", "rights", "seldom_heard"):
+            entry[key] = multilabel([set(a[key]) for a in G], [_ids(p, key) for p in preds],
+                                    list(getattr(tax, key)))
+        entry["ei_kinds"] = multilabel([set(a["epistemic_injustice"]["kinds"]) for a in G],
+                                       [set(p["epistemic_injustice"]["kinds"]) for p in preds], list(tax.ei_kinds))
+        entry["sg_types"] = multilabel([set(a["safeguarding"]["types"]) for a in G],
+                                       [set(p["safeguarding"]["types"]) for p in preds], list(tax.sg_types))
+        for name, fn in (("concern_or_urgent", lambda u: u != "none"), ("urgent", lambda u: u == "urgent")):
+            g_ = [fn(a["safeguarding"]["urgency"]) for a in G]
+            p_ = [fn(p["safeguarding"]["urgency"]) for p in preds]
+            entry[f"safeguarding_{name}"] = prf(sum(a and b for a, b in zip(g_, p_)),
+                                                sum((not a) and b for a, b in zip(g_, p_)),
+                                                sum(a and not b for a, b in zip(g_, p_)))
+        entry["missed_urgent"] = [{"id": g["id"], "predicted": p["safeguarding"]["urgency"],
+                                   "urgent_score": p["safeguarding"]["urgent_score"]}
+                                  for g, p in zip(gold, preds)
+                                  if g["final"]["safeguarding"]["urgency"] == "urgent"
+                                  and p["safeguarding"]["urgency"] != "urgent"]
+        for key in ("speaker", "sentiment"):
+            entry[f"{key}_accuracy"] = _r(np.mean([a[key] == p[key] for a, p in zip(G, preds)]))
+        entry["ei_level_accuracy"] = _r(np.mean([a["epistemic_injustice"]["level"] == p["epistemic_injustice"]["level"]
+                                                 for a, p in zip(G, preds)]))
+        entry["ece_safeguarding_score"] = ece([p["safeguarding"]["score"] for p in preds],
+                                              [int(a["safeguarding"]["urgency"] != "none") for a in G])
+        by_group = {}
+        for grp in tax.seldom_heard:
+            idx = [i for i, a in enumerate(G) if grp in a["seldom_heard"]]
+            if len(idx) >= 3:
+                by_group[grp] = {"items": len(idx), "quality_statements": multilabel(
+                    [set(G[i]["quality_statements"]) for i in idx],
+                    [_ids(preds[i], "quality_statements") for i in idx], list(tax.quality_statements))["micro"],
+                    "safeguarding_concern_or_urgent_recall": prf(
+                        sum(G[i]["safeguarding"]["urgency"] != "none" and preds[i]["safeguarding"]["urgency"] != "none"
+                            for i in idx), 0,
+                        sum(G[i]["safeguarding"]["urgency"] != "none" and preds[i]["safeguarding"]["urgency"] == "none"
+                            for i in idx))["recall"]}
+        entry["by_seldom_heard_group"] = by_group
+        by_src = {}
+        for src in sorted({g["source"] for g in gold}):
+            idx = [i for i, g in enumerate(gold) if g["source"] == src]
+            by_src[src] = {"items": len(idx), "quality_statements": multilabel(
+                [set(G[i]["quality_statements"]) for i in idx], [_ids(preds[i], "quality_statements") for i in idx],
+                list(tax.quality_statements))["micro"]}
+        entry["by_source"] = by_src
+        report["splits"]["gold (test)"] = entry
+
+    out_p = Path(out)
+    out_p.parent.mkdir(parents=True, exist_ok=True)
+    out_p.with_suffix(".json").write_text(json.dumps(report, indent=1), encoding="utf-8")
+    out_p.with_suffix(".md").write_text(summary(report), encoding="utf-8")
+    print(summary(report))
+    return report
+
+
+def summary(rep: dict) -> str:
+    L = [f"# Evaluation of {rep['model_version']}", "",
+         "Produced by `triage evaluate`; figures on held-out splits only.", ""]
+    for split, e in rep["splits"].items():
+        L += [f"## {split}: {e['items']} items", ""]
+        for k, v in e.items():
+            if isinstance(v, dict) and "micro" in v:
+                m = v["micro"]
+                L.append(f"- {k}: micro P {m['precision']} R {m['recall']} F1 {m['f1']}; macro-F1 {v['macro_f1']} "
+                         f"over {v['labels_with_support']} labels with support")
+            elif isinstance(v, dict) and "recall" in v:
+                L.append(f"- {k}: P {v['precision']} R {v['recall']} F1 {v['f1']} (support {v['support']})")
+            elif not isinstance(v, (dict, list)):
+                L.append(f"- {k}: {v}")
+        if e.get("missed_urgent") is not None:
+            L.append(f"- missed urgent items: {e['missed_urgent']}")
+        L.append("")
+    return "\n".join(L)
+
+
+if __name__ == "__main__":
+    main()
