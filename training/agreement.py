@@ -78,13 +78,20 @@ def main() -> dict:
     gold = load_gold()
     real = [g for g in gold if not g.get("synthetic")]
     synth = [g for g in gold if g.get("synthetic")]
+    r2 = [g for g in real if str(g.get("drawn_by", "")).startswith("round2")]
+    r1 = [g for g in real if not str(g.get("drawn_by", "")).startswith("round2")]
     out = {"real": measure(real), "synthetic_speak_up": measure(synth) if synth else None,
+           "round1_rules_v1": measure(r1) if r1 else None, "round2_rules_v2": measure(r2) if r2 else None,
            "by_source": {src: measure([g for g in real if g["source"] == src])
                          for src in sorted({g["source"] for g in real})}}
     OUT_JSON.write_text(json.dumps(out, indent=1), encoding="utf-8")
     body = table(out["real"], "Real items (NHS and Oregon)")
     if synth:
         body += "\n" + table(out["synthetic_speak_up"], "Synthetic staff speak-up items")
+    for key, title in (("round1_rules_v1", "Round 1 real items, coding rules v1"),
+                       ("round2_rules_v2", "Round 2 real items (rare labels), coding rules v2")):
+        if out[key]:
+            body += "\n" + table(out[key], title)
     for src, r in out["by_source"].items():
         body += "\n" + table(r, f"By source: {src}")
     body += "\n### Per label, real items\n\n" + per_label_table(out["real"])

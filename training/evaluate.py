@@ -67,7 +67,8 @@ def _ids(pred: dict, key: str) -> set:
     return {x["id"] for x in pred[key]}
 
 
-def main(model_dir=None, out: str = "reports/evaluation", limit: int | None = None, seed: int = 5) -> dict:
+def main(model_dir=None, out: str = "reports/evaluation", limit: int | None = None, seed: int = 5,
+         write_model_card: bool = True) -> dict:
     tax = load_taxonomy()
     pipe = load_pipeline(model_dir)
     rng = random.Random(seed)
@@ -169,6 +170,10 @@ def main(model_dir=None, out: str = "reports/evaluation", limit: int | None = No
     out_p.with_suffix(".json").write_text(json.dumps(report, indent=1), encoding="utf-8")
     out_p.with_suffix(".md").write_text(summary(report), encoding="utf-8")
     print(summary(report))
+    if write_model_card:
+        from training.model_card import write_card
+
+        write_card(Path(pipe.meta_dir), report, "triage evaluate" + (f" --limit {limit}" if limit else ""))
     return report
 
 

@@ -32,31 +32,37 @@ CACHE = ROOT / "var" / "cache"
 
 
 def embed_items(texts: list[str], progress: bool = True) -> tuple[np.ndarray, list]:
-    """Item features for texts, cached on disk by content hash."""
+    """Item features for texts; vectors are cached on disk by text hash, so only new texts are encoded."""
     from triage.pipeline.embed import default_embedder
     from triage.pipeline.preprocess import split_sentences
-
-    key = hashlib.sha1("\x00".join(texts).encode("utf-8")).hexdigest()[:16]
-    CACHE.mkdir(parents=True, exist_ok=True)
-    f = CACHE / f"items-{key}.npz"
-    sents = split_sentences(texts)
-    if f.is_file():
-        return np.load(f)["X"], sents
-    emb = default_embedder()
-    X = np.zeros((len(texts), 2 * emb.dim), dtype=np.float32)
     from tqdm import tqdm
 
-    step = 512
-    for i in tqdm(range(0, len(texts), step), disable=not progress, desc="embedding", unit="chunk"):
-        chunk = [ss[:200] or [] for ss in sents[i:i + step]]
-        flat = [s.text for ss in chunk for s in ss] or [""]
-        vecs = emb.encode(flat)
-        pos = 0
-        for k, ss in enumerate(chunk):
-            X[i + k] = item_features(vecs[pos:pos + len(ss)] if ss else emb.encode([texts[i + k]]))
-            pos += len(ss)
-    np.savez_compressed(f, X=X)
-    return X, sents
+    sents = split_sentences(texts)
+    CACHE.mkdir(parents=True, exist_ok=True)
+    f = CACHE / "item_features.npz"
+    known: dict[str, np.ndarray] = {}
+    if f.is_file():
+        z = np.load(f)
+        known = dict(zip(z["keys"].tolist(), z["X"]))
+    keys = [hashlib.sha1(t.encode("utf-8")).hexdigest() for t in texts]
+    todo = [i for i, k in enumerate(keys) if k not in known]
+    if todo:
+        emb = default_embedder()
+        step = 512
+        for c in tqdm(range(0, len(todo), step), disable=not progress, desc="embedding", unit="chunk"):
+            idx = todo[c:c + step]
+            chunk = [sents[i][:200] or None for i in idx]
+            flat = [s.text for ss in chunk if ss for s in ss]
+            vecs = emb.encode(flat) if flat else np.zeros((0, emb.dim), dtype=np.float32)
+            pos = 0
+            for i, ss in zip(idx, chunk):
+                if ss:
+                    known[keys[i]] = item_features(vecs[pos:pos + len(ss)])
+                    pos += len(ss)
+                else:
+                    known[keys[i]] = item_features(emb.encode([texts[i]]))
+        np.savez(f, keys=np.array(list(known)), X=np.stack(list(known.values())))
+    return np.stack([known[k] for k in keys]).astype(np.float32), sents
 
 
 def _best_threshold(y: np.ndarray, p: np.ndarray, grid=np.arange(0.2, 0.91, 0.05)) -> float:

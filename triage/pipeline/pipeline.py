@@ -40,13 +40,13 @@ class Pipeline:
         if not meta_path.is_file():
             raise ModelNotFound(f"no trained model in {model_dir} (run `triage train`)")
         self.meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        self.meta_dir = model_dir
         self.tax = load_taxonomy(self.meta["taxonomy_version"])
-        for head, labels in self.meta["labels"].items():
-            if head in ("sentiment",):
-                self.tax.check_ids([], None)
-            elif head == "speaker":
-                [self.tax.check_choice(x, "speaker") for x in labels]
-            elif head not in ("sg",):
+        for head, labels in self.meta["labels"].items():  # a model must speak the taxonomy it claims
+            if head in SINGLE_HEADS:
+                for x in labels:
+                    self.tax.check_choice(x, head)
+            elif head != "sg":
                 self.tax.check_ids(labels)
         arrays = np.load(model_dir / "heads.npz")
         self.heads = {h: MultiLabelHead.from_arrays(h, self.meta["labels"][h], arrays) for h in MULTI_HEADS}
@@ -149,8 +149,7 @@ class Pipeline:
             any_score = max(any_score, URGENT_CUE_SCORE if hit.urgency == "urgent" else CONCERN_CUE_SCORE)
             if hit.urgency == "urgent":
                 urgent_score = max(urgent_score, URGENT_CUE_SCORE)
-        urgent_score = min(urgent_score, any_score) if any_score >= urgent_score else urgent_score
-        any_score = max(any_score, urgent_score)
+        any_score = max(any_score, urgent_score)  # urgent implies concern-or-urgent
         if urgent_score >= t["urgent"]:
             urgency = "urgent"
         elif any_score >= t["concern"]:

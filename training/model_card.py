@@ -1,0 +1,80 @@
+"""Write metrics.json and MODEL_CARD.md into the model directory from model.json and an evaluation report."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+
+def _m(entry: dict, key: str) -> str:
+    v = entry.get(key)
+    if not v:
+        return "n/a"
+    if "micro" in v:
+        return f"micro-F1 {v['micro']['f1']}, macro-F1 {v['macro_f1']} ({v['labels_with_support']} labels with support)"
+    return f"P {v['precision']} / R {v['recall']} / F1 {v['f1']} (support {v['support']})"
+
+
+def write_card(model_dir: Path, report: dict, command: str) -> None:
+    meta = json.loads((model_dir / "model.json").read_text(encoding="utf-8"))
+    (model_dir / "metrics.json").write_text(json.dumps(report, indent=1), encoding="utf-8")
+    td = meta["training_data"]
+    g = report["splits"].get("gold (test)", {})
+    L = [f"# Model card: {meta['model_version']}", "",
+         "## Intended use",
+         "Suggests labels for feedback, complaints and staff concerns sent to a health and care regulator in "
+         "England: quality statements, FREDA principles, Convention rights, epistemic-injustice risk, safeguarding "
+         "urgency and types, seldom-heard groups, speaker and sentiment, each with evidence sentences. It supports "
+         "people; it does not decide. Every concern or urgent item is read by a person. Not for decisions about "
+         "individuals without human review, and not for text in languages other than English.", "",
+         "## Components",
+         f"- encoder: {meta['encoder']} (frozen; one pass per sentence; item vector = [mean, max] of sentences)",
+         f"- heads: logistic regression per label (scikit-learn), stored as arrays in heads.npz",
+         f"- rules: {meta['rules']} (`triage/pipeline/data/cues_v1.yaml`): patterns with negation and "
+         "hypothetical checks. Safeguarding urgency is the union of the rule layer and the model: a rule hit "
+         "alone makes an item `concern` (score 0.8) or `urgent` (0.95), so neither part can drop an urgent item.",
+         f"- taxonomy v{meta['taxonomy_version']}; thresholds: per-label, chosen on gold `dev` with 3-fold "
+         f"out-of-fold predictions; safeguarding operating thresholds {meta['thresholds']} (chosen for recall >= "
+         "0.95 concern-or-urgent and >= 0.98 urgent on gold dev).", "",
+         "## Training data",
+         f"- weak labels from the train splits of ../shared/data: {td['weak']} (crosswalks.yaml, Oregon outcome "
+         "codes, the rule layer); splits by organisation (NHS phase1: Trusts A+B train, Trust C test), respondent "
+         "(NHS phase2, one organisation only) and facility (Oregon)",
+         f"- {td['seed_sentences']} descriptor sentences of the draft mental health framework (seed 003), labelled "
+         "by their section's quality statement",
+         f"- {td['gold_dev']} adjudicated gold `dev` items (weight 3), including synthetic staff speak-up items",
+         "- gold `test` items and every test-split organisation/facility are never used in training.", "",
+         f"## Figures (command: `{command}`)", ""]
+    for split, e in report["splits"].items():
+        L.append(f"### {split}: {e['items']} items")
+        for k in ("quality_statements", "quality_statements_crosswalk", "freda", "rights", "ei_kinds",
+                  "seldom_heard", "sg_types", "safeguarding_concern_or_urgent", "safeguarding_urgent",
+                  "safeguarding_concern_or_urgent_vs_findings"):
+            if k in e:
+                L.append(f"- {k}: {_m(e, k)}")
+        for k in ("sentiment_3class_accuracy", "speaker_accuracy", "sentiment_accuracy", "ei_level_accuracy",
+                  "ece_safeguarding_score", "texts_per_second"):
+            if k in e:
+                L.append(f"- {k}: {e[k]}")
+        if "missed_urgent" in e:
+            L.append(f"- missed urgent items ({len(e['missed_urgent'])}): {e['missed_urgent']}")
+        L.append("")
+    if g.get("by_seldom_heard_group"):
+        L += ["### Subgroups (gold test, groups with at least 3 items)", "",
+              "| group | items | quality statements micro-F1 | safeguarding concern-or-urgent recall |",
+              "|---|---|---|---|"]
+        for grp, v in g["by_seldom_heard_group"].items():
+            L.append(f"| {grp} | {v['items']} | {v['quality_statements']['f1']} | "
+                     f"{v['safeguarding_concern_or_urgent_recall']} |")
+        L.append("")
+    L += ["## Known failure modes",
+          "- Labels with few or no training positives are never or rarely predicted (see "
+          "`positives_per_label` in model.json): e.g. well_led.sustainability, right.art4_slavery, sg.modern_slavery, "
+          "grp.gypsy_roma_traveller have none in the gold set or the crosswalks.",
+          "- The rule layer is English-only and pattern-based: it over-fires on words used in another sense and "
+          "misses paraphrases it does not list; its negation check looks only a few words back.",
+          "- Oregon narratives are US investigator summaries, not first-person complaints from England; NHS data "
+          "are short Friends and Family Test comments. Long first-person complaints are under-represented.",
+          "- Gold annotators are language-model agents, not people (see annotation_guidelines/AGREEMENT.md).",
+          "- Figures on NHS/Oregon splits use the partial crosswalk as truth, so they are lower bounds for "
+          "quality statements.", ""]
+    (model_dir / "MODEL_CARD.md").write_text("\n".join(L), encoding="utf-8")
