@@ -125,12 +125,14 @@ def sentiment_label(rec: dict) -> str | None:
             c = int(raw["criticality"])
         except ValueError:
             return None
-        if not -4 <= c <= 4:
+        # criticality is how critical a comment is, not its sentiment: only the clear ends are used
+        # ("Nothing." to "what could be improved" is +3 there, and 0/±1 mix neutral and mild text)
+        if not 2 <= abs(c) <= 4:
             return None
-        return "positive" if c > 0 else "negative" if c < 0 else "neutral"
+        return "positive" if c > 0 else "negative"
     if rec["source"] == sources.P2:
         v = (raw.get("Comment sentiment") or "").strip()
-        return {"1": "positive", "2": "positive", "3": "mixed", "4": "negative", "5": "negative"}.get(v)
+        return {"1": "positive", "2": "positive", "3": "neutral", "4": "negative", "5": "negative"}.get(v)
     return "neutral" if raw["outcome_code"] in NO_HARM_OUTCOMES and not raw["type_of_abuse"] else "negative"
 
 

@@ -73,14 +73,15 @@ class MultiLabelHead:
 class SingleLabelHead:
     """Multinomial logistic regression for one-of-n fields (sentiment, speaker)."""
 
-    def __init__(self, labels: list[str], C: float = 1.0) -> None:
+    def __init__(self, labels: list[str], C: float = 1.0, balanced: bool = True) -> None:
         self.labels = list(labels)
         self.C = C
+        self.balanced = balanced
 
     def fit(self, X: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None = None) -> "SingleLabelHead":
         from sklearn.linear_model import LogisticRegression
 
-        clf = LogisticRegression(C=self.C, max_iter=3000, class_weight="balanced")
+        clf = LogisticRegression(C=self.C, max_iter=3000, class_weight="balanced" if self.balanced else None)
         clf.fit(X, y, sample_weight=sample_weight)
         self.coef_ = np.zeros((len(self.labels), X.shape[1]), dtype=np.float32)
         self.intercept_ = np.full(len(self.labels), -30.0, dtype=np.float32)
