@@ -120,3 +120,40 @@ def test_themes_count_by_period_and_prefer_the_human_decision(client):
 
 def test_unknown_feedback_is_404(client):
     assert client.get("/v1/feedback/424242").status_code == 404
+
+
+def test_reviewer_decisions_export_to_the_gold_format(client, tmp_path):
+    import json
+
+    from triage.export import export_annotations
+    from triage.gold import validate_item
+    from triage.store.db import session
+
+    a = post(client, "A carer slapped my dad and he is frightened.").json()
+    post(client, "All fine, thank you.")
+    client.post(f"/v1/feedback/{a['id']}/decision", json={
+        "reviewer": "rev-9", "urgency": "urgent", "safeguarding_types": ["sg.physical"],
+        "rights": ["right.art3_degrading_treatment"], "sentiment": "negative", "note": "police informed"})
+    out = tmp_path / "reviewed.jsonl"
+    with session(client.app.state.engine) as db:
+        n = export_annotations(db, out)
+    recs = [json.loads(l) for l in out.read_text().splitlines()]
+    assert n == 1 and len(recs) == 1
+    r = validate_item(recs[0])
+    assert r["final"]["safeguarding"] == {"urgency": "urgent", "types": ["sg.physical"]}
+    assert r["final"]["rights"] == ["right.art3_degrading_treatment"] and r["split"] == "dev"
+    assert r["annotation_a"]["safeguarding"]["urgency"] == a["prediction"]["safeguarding"]["urgency"]
+
+
+def test_demo_loader_stores_and_classifies_real_items_once(tmp_path, fake_pipeline):
+    from triage.demo import load_demo
+
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    n = load_demo(database_url=url, pipeline=fake_pipeline)
+    assert n > 300
+    assert load_demo(database_url=url, pipeline=fake_pipeline) == 0  # not twice
+    with TestClient(create_app(pipeline=fake_pipeline, database_url=url)) as c:
+        q = c.get("/v1/review-queue").json()
+        assert q and q[0]["urgency"] == "urgent"
+        t = c.get("/v1/themes", params={"provider_id": "demo-care-home"}).json()
+        assert t["items"] > 100 and t["quality_statements"]

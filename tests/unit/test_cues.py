@@ -14,8 +14,10 @@ def test_current_self_harm_is_urgent():
     assert ("sg.risk_to_life", "urgent") in sg("I still cut myself and want to end things")
 
 
-def test_past_self_harm_is_concern():
+def test_past_self_harm_is_concern_and_unresolved_suicidality_is_urgent():
     assert sg("Two years ago I self-harmed and the team helped me") == {("sg.risk_to_life", "concern")}
+    assert sg("I came in suicidal and went home hopeful") == {("sg.risk_to_life", "concern")}
+    assert ("sg.risk_to_life", "urgent") in sg("The call left me feeling suicidal")
 
 
 def test_negation_and_hypotheticals_are_not_signals():

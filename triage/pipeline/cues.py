@@ -42,11 +42,12 @@ class CueSet:
         self.negators = {n.lower() for n in raw["negators"]}
         self.hypothetical = [h.lower() for h in raw["hypothetical"]]
         self.ongoing = re.compile(r"\b(" + "|".join(re.escape(o) for o in raw["ongoing"]) + r")\b", re.I)
+        self.resolved = re.compile(r"\b(" + "|".join(re.escape(o) for o in raw["resolved"]) + r")\b", re.I)
         self.sg: list[tuple[str, re.Pattern, str]] = []
         for label, cues in raw["safeguarding"].items():
             tax.check_ids([label], "sg_types")
             for c in cues:
-                if c["urgency"] not in ("urgent", "ongoing", "concern"):
+                if c["urgency"] not in ("urgent", "ongoing", "unless_resolved", "concern"):
                     raise TaxonomyError(f"cue urgency {c['urgency']!r} for {label}")
                 self.sg.append((label, re.compile(c["re"], re.I), c["urgency"]))
         self.groups: dict[str, list[tuple[str, re.Pattern]]] = {}
@@ -83,6 +84,8 @@ class CueSet:
         for label, si, s, m, (urg,) in self._iter(self.sg, sentences):
             if urg == "ongoing":
                 urg = "urgent" if self.ongoing.search(s.text) else "concern"
+            elif urg == "unless_resolved":
+                urg = "concern" if self.resolved.search(s.text) else "urgent"
             hits.append(Hit(label, si, s.start + m.start(), s.start + m.end(), urg))
         return hits
 
