@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -15,10 +16,26 @@ from triage.store.db import make_engine
 log = logging.getLogger("triage.api")
 
 
-def create_app(pipeline=None, database_url: str | None = None) -> FastAPI:
-    """Build the app; ``pipeline`` defaults to the trained model in TRIAGE_MODEL_DIR."""
+def create_app(pipeline=None, database_url: str | None = None, worker_interval: float | None = 2.0) -> FastAPI:
+    """Build the app; ``pipeline`` defaults to the trained model in TRIAGE_MODEL_DIR.
+
+    A background worker classifies items left pending (a crash, a failed attempt) every
+    ``worker_interval`` seconds, starting with whatever a previous run left; None disables it.
+    """
     settings = get_settings()
-    app = FastAPI(title="triage", version=__version__,
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        worker = None
+        if worker_interval is not None:
+            from triage.worker import BackgroundWorker
+
+            worker = BackgroundWorker(app.state.engine, app.state.pipeline, worker_interval).start()
+        yield
+        if worker is not None:
+            worker.stop()
+
+    app = FastAPI(title="triage", version=__version__, lifespan=lifespan,
                   description="Classify feedback about health and care against the regulator's quality "
                               "statements and human-rights themes, and route safeguarding signals to people.")
     app.state.engine = make_engine(database_url or settings.database_url)

@@ -11,6 +11,7 @@ from api.deps import PipelineDep, SessionDep
 from api.schemas import (ClassifyIn, DecisionIn, DecisionOut, FeedbackCreate, FeedbackOut, PredictionOut,
                          QueueItem, ThemesOut)
 from triage.store import service
+from triage.worker import classify_item
 from triage.taxonomy import TaxonomyError, load_taxonomy
 
 router = APIRouter()
@@ -57,13 +58,9 @@ def create_feedback(body: FeedbackCreate, db: SessionDep, pipeline: PipelineDep,
         raise HTTPException(409, str(exc)) from exc
     if not created:
         response.status_code = 200
-    if item.status != "classified":
-        try:
-            contract = pipeline.predict([item.text])[0].to_contract(str(item.id))
-            service.save_prediction(db, item=item, contract=contract)
-        except Exception as exc:  # the item is kept; a worker retries pending/failed items
-            log.exception("classification failed for feedback %s", item.id)
-            service.mark_failed(db, item=item, error=type(exc).__name__)
+    if item.status in ("pending", "failed"):
+        # the item is already committed; if this fails or the process dies, the worker retries it
+        classify_item(db, pipeline, item)
     item, pred, decisions = service.get_feedback(db, item_id=item.id)
     return _out(item, pred, decisions, created)
 

@@ -68,11 +68,23 @@ def _ids(pred: dict, key: str) -> set:
 
 
 def main(model_dir=None, out: str = "reports/evaluation", limit: int | None = None, seed: int = 5,
-         write_model_card: bool = True) -> dict:
+         write_model_card: bool = True, peer: bool = True) -> dict:
     tax = load_taxonomy()
     pipe = load_pipeline(model_dir)
     rng = random.Random(seed)
     report: dict = {"model_version": pipe.model_version, "splits": {}}
+    peer_model = None
+    if peer:
+        from training.peer import PeerRecipe
+        from training.train import build_training_set
+
+        t0 = time.perf_counter()
+        ts = build_training_set()
+        peer_model = PeerRecipe(list(tax.quality_statements)).fit(ts.texts, ts.Y["quality_statements"], ts.W)
+        report["peer"] = {"recipe": "TF-IDF (1-2 grams) + one-vs-rest linear SVM, C=15, class_weight balanced, "
+                                    "Platt-scaled, threshold 0.3 (training/peer.py)",
+                          "trained_on": "the same rows, labels and weights as our quality-statement head",
+                          "fit_seconds": round(time.perf_counter() - t0, 1)}
 
     def run(texts):
         t0 = time.perf_counter()
@@ -97,6 +109,11 @@ def main(model_dir=None, out: str = "reports/evaluation", limit: int | None = No
         entry["quality_statements_crosswalk"] = multilabel([g for g, _ in mapped], [p for _, p in mapped],
                                                            list(tax.quality_statements))
         entry["quality_statements_crosswalk"]["items"] = len(mapped)
+        if peer_model is not None:
+            peer_sets = peer_model.predict_sets([r["text"] for r in recs])
+            pm = [(g, p) for (g, _), p in zip(qs, peer_sets) if g]
+            entry["quality_statements_crosswalk_peer"] = multilabel([g for g, _ in pm], [p for _, p in pm],
+                                                                    list(tax.quality_statements))
         sent = [(sentiment_label(r), p["sentiment"]) for r, p in zip(recs, preds)]
         sent = [(g, p) for g, p in sent if g in ("positive", "negative", "neutral")]
         if sent:
@@ -122,6 +139,10 @@ def main(model_dir=None, out: str = "reports/evaluation", limit: int | None = No
         for key in ("quality_statements", "freda", "rights", "seldom_heard"):
             entry[key] = multilabel([set(a[key]) for a in G], [_ids(p, key) for p in preds],
                                     list(getattr(tax, key)))
+        if peer_model is not None:
+            entry["quality_statements_peer"] = multilabel([set(a["quality_statements"]) for a in G],
+                                                          peer_model.predict_sets([g["text"] for g in gold]),
+                                                          list(tax.quality_statements))
         entry["ei_kinds"] = multilabel([set(a["epistemic_injustice"]["kinds"]) for a in G],
                                        [set(p["epistemic_injustice"]["kinds"]) for p in preds], list(tax.ei_kinds))
         entry["sg_types"] = multilabel([set(a["safeguarding"]["types"]) for a in G],

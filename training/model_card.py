@@ -46,7 +46,8 @@ def write_card(model_dir: Path, report: dict, command: str) -> None:
          f"## Figures (command: `{command}`)", ""]
     for split, e in report["splits"].items():
         L.append(f"### {split}: {e['items']} items")
-        for k in ("quality_statements", "quality_statements_crosswalk", "freda", "rights", "ei_kinds",
+        for k in ("quality_statements", "quality_statements_peer", "quality_statements_crosswalk",
+                  "quality_statements_crosswalk_peer", "freda", "rights", "ei_kinds",
                   "seldom_heard", "sg_types", "safeguarding_concern_or_urgent", "safeguarding_urgent",
                   "safeguarding_concern_or_urgent_vs_findings"):
             if k in e:

@@ -10,6 +10,7 @@ out-of-fold predictions; gold `test` is never seen here.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 import hashlib
 import json
 import random
@@ -31,13 +32,13 @@ SEED_WEIGHT = 0.5
 CACHE = ROOT / "var" / "cache"
 
 
-def embed_items(texts: list[str], progress: bool = True) -> tuple[np.ndarray, list]:
+def embed_items(texts: list[str], progress: bool = True, sents: list | None = None) -> tuple[np.ndarray, list]:
     """Item features for texts; vectors are cached on disk by text hash, so only new texts are encoded."""
     from triage.pipeline.embed import default_embedder
     from triage.pipeline.preprocess import split_sentences
     from tqdm import tqdm
 
-    sents = split_sentences(texts)
+    sents = sents if sents is not None else split_sentences(texts)
     CACHE.mkdir(parents=True, exist_ok=True)
     f = CACHE / "item_features.npz"
     known: dict[str, np.ndarray] = {}
@@ -98,7 +99,28 @@ def _recall_threshold(y: np.ndarray, p: np.ndarray, recall: float, min_precision
     return best[1] - 1e-6 if best else 0.5
 
 
-def main(out: str | None = None, limit: int | None = None, seed: int = 13) -> Path:
+@dataclass
+class TrainingSet:
+    """Rows (weak, seed, gold dev), their texts, sentences, label matrices and weights."""
+
+    rows: list
+    texts: list[str]
+    sents: list
+    heads_labels: dict[str, list[str]]
+    Y: dict[str, np.ndarray]
+    W: np.ndarray
+    sent_y: list
+    spk_y: list
+    n: dict
+
+
+CUE_GROUP = {"freda": "freda", "rights": "rights", "seldom_heard": "seldom_heard", "ei": "epistemic_injustice"}
+
+
+def build_training_set(limit: int | None = None, seed: int = 13) -> TrainingSet:
+    """Assemble every training row and its labels (no embeddings)."""
+    from triage.pipeline.preprocess import split_sentences
+
     tax = load_taxonomy()
     cues = load_cues()
     rng = random.Random(seed)
@@ -113,9 +135,7 @@ def main(out: str | None = None, limit: int | None = None, seed: int = 13) -> Pa
     dev = [g for g in gold if g["split"] == "dev"]
     rows = ([("weak", r) for r in recs] + [("seed", s) for s in seeds] + [("gold", g) for g in dev])
     texts = [r["text"] for _, r in rows]
-    print(f"training rows: {len(recs)} weak, {len(seeds)} seed, {len(dev)} gold dev")
-    X, sents = embed_items(texts)
-
+    sents = split_sentences(texts)
     heads_labels = {
         "quality_statements": list(tax.quality_statements), "freda": list(tax.freda),
         "rights": list(tax.rights), "seldom_heard": list(tax.seldom_heard), "ei": list(tax.ei_kinds),
@@ -125,7 +145,7 @@ def main(out: str | None = None, limit: int | None = None, seed: int = 13) -> Pa
     W = np.ones(len(rows), dtype=np.float32)
     sent_y: list[str | None] = []
     spk_y: list[str | None] = []
-    cue_group = {"freda": "freda", "rights": "rights", "seldom_heard": "seldom_heard", "ei": "epistemic_injustice"}
+    cue_group = CUE_GROUP
 
     def put(head, ids, i):
         for x in ids:
@@ -169,11 +189,25 @@ def main(out: str | None = None, limit: int | None = None, seed: int = 13) -> Pa
                         if s in hits), "unknown")
             spk_y.append(spk)
 
+    return TrainingSet(rows, texts, sents, heads_labels, Y, W, sent_y, spk_y,
+                       {"weak": recs, "seeds": len(seeds), "gold_dev": len(dev)})
+
+
+def main(out: str | None = None, limit: int | None = None, seed: int = 13) -> Path:
+    tax = load_taxonomy()
+    cues = load_cues()
+    ts = build_training_set(limit, seed)
+    rows, texts, sents, heads_labels, Y, W = ts.rows, ts.texts, ts.sents, ts.heads_labels, ts.Y, ts.W
+    sent_y, spk_y, cue_group = ts.sent_y, ts.spk_y, CUE_GROUP
+    recs, seeds, dev = ts.n["weak"], [None] * ts.n["seeds"], [None] * ts.n["gold_dev"]
+    print(f"training rows: {len(recs)} weak, {len(seeds)} seed, {len(dev)} gold dev")
+    X, _ = embed_items(texts, sents=sents)
+
     kinds = np.array([k for k, _ in rows])
     gold_idx = np.where(kinds == "gold")[0]
     heads: dict[str, MultiLabelHead] = {}
     oof: dict[str, np.ndarray] = {}
-    folds = np.array([hash(rows[i][1]["id"]) % 3 for i in gold_idx]) if len(gold_idx) else np.array([])
+    folds = np.array([int(sources.bucket(rows[i][1]["id"]) * 3) for i in gold_idx]) if len(gold_idx) else np.array([])
     for h, labels in heads_labels.items():
         print(f"fitting {h} ({len(labels)} labels)")
         heads[h] = MultiLabelHead(labels, C=1.0).fit(X, Y[h], sample_weight=W)

@@ -58,7 +58,7 @@ def _train(args) -> int:
 def _evaluate(args) -> int:
     from training.evaluate import main
 
-    main(model_dir=args.model, out=args.out, limit=args.limit)
+    main(model_dir=args.model, out=args.out, limit=args.limit, peer=not args.no_peer)
     return 0
 
 
@@ -103,7 +103,8 @@ def main(argv: list[str] | None = None) -> int:
     e = sub.add_parser("evaluate", help="evaluate on the held-out splits; writes a JSON report and a summary")
     e.add_argument("--model", default=None)
     e.add_argument("--out", default="reports/evaluation")
-    e.add_argument("--limit", type=int, default=None)
+    e.add_argument("--limit", type=int, default=None, help="at most N items per held-out data set")
+    e.add_argument("--no-peer", action="store_true", help="skip the peer recipe (TF-IDF + SVM) side by side")
     e.set_defaults(fn=_evaluate)
     x = sub.add_parser("export-annotations", help="export reviewers' decisions in the gold JSONL format")
     x.add_argument("--out", required=True)

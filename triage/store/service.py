@@ -44,24 +44,76 @@ def add_feedback(db: Session, *, text: str, source_type: str, provider_id: str, 
     return item, True
 
 
-def save_prediction(db: Session, *, item: Feedback, contract: dict) -> Prediction:
-    """Record the model's suggestion and route the item."""
+def save_prediction(db: Session, *, item: Feedback, contract: dict, token: str | None = None) -> Prediction | None:
+    """Record the model's suggestion and route the item, in one transaction.
+
+    With a claim ``token``, nothing is stored unless that claim is still the item's (another
+    worker that took over a stale claim wins), so each item gets exactly one prediction.
+    """
+    from sqlalchemy import update
+
     urgency = contract["safeguarding"]["urgency"]
+    review = "open" if needs_review(urgency) and item.review_status == "none" else item.review_status
+    cond = [Feedback.id == item.id]
+    if token is not None:
+        cond += [Feedback.claim_token == token, Feedback.status == "classifying"]
+    else:
+        cond += [Feedback.status != "classified"]
+    res = db.exec(update(Feedback).where(*cond).values(
+        status="classified", error=None, urgency=urgency, claimed_at=None, claim_token=None,
+        review_status=review))
+    if res.rowcount != 1:
+        db.rollback()
+        return None
     pred = Prediction(feedback_id=item.id, model_version=contract["model_version"], urgency=urgency,
                       payload=contract)
-    item.status, item.error, item.urgency = "classified", None, urgency
-    if needs_review(urgency) and item.review_status == "none":
-        item.review_status = "open"
     db.add(pred)
-    db.add(item)
     db.commit()
     db.refresh(pred)
+    db.refresh(item)
     return pred
 
 
+MAX_ATTEMPTS = 5
+
+
+def _lease() -> dt.timedelta:
+    from triage.config import get_settings
+
+    return dt.timedelta(seconds=get_settings().classify_lease_seconds)
+
+
+def claim(db: Session, *, item_id: int) -> str | None:
+    """Atomically take an item for classification; returns the claim token, or None if not free.
+
+    A claim older than the lease is taken to be a dead worker's and can be taken over; the token
+    makes sure only the latest claimant's prediction is stored (exactly once).
+    """
+    import uuid
+
+    from sqlalchemy import or_, update
+
+    now, token = utcnow(), str(uuid.uuid4())
+    res = db.exec(update(Feedback).where(
+        Feedback.id == item_id,
+        or_(Feedback.status.in_(["pending", "failed"]),
+            (Feedback.status == "classifying") & (Feedback.claimed_at < now - _lease())))
+        .values(status="classifying", claimed_at=now, claim_token=token))
+    db.commit()
+    return token if res.rowcount == 1 else None
+
+
 def mark_failed(db: Session, *, item: Feedback, error: str) -> None:
+    """Record a failed attempt; back off exponentially; park the item for a person after MAX_ATTEMPTS."""
+    db.refresh(item)
     item.attempts += 1
-    item.status, item.error = "failed", error[:500]
+    item.error = error[:500]
+    if item.attempts >= MAX_ATTEMPTS:
+        item.status = "parked"
+    else:
+        item.status = "failed"
+        item.next_attempt_at = utcnow() + dt.timedelta(seconds=2 ** item.attempts)
+    item.claimed_at, item.claim_token = None, None
     db.add(item)
     db.commit()
 
@@ -146,12 +198,18 @@ def themes(db: Session, *, provider_id: str, start: dt.datetime | None, end: dt.
     return {"provider_id": provider_id, "items": len(ids), **{k: dict(v.most_common()) for k, v in counts.items()}}
 
 
-def pending(db: Session, *, limit: int = 100, max_attempts: int = 5) -> list[Feedback]:
-    """Items stored but not yet classified (after a crash or a failed attempt)."""
-    q = (select(Feedback).where(Feedback.status.in_(["pending", "failed"]), Feedback.attempts < max_attempts)
-         .order_by(Feedback.id).limit(limit))
+def pending(db: Session, *, limit: int = 100) -> list[Feedback]:
+    """Items stored but not classified yet: new, failed and due for a retry, or claimed by a worker that died."""
+    from sqlalchemy import or_
+
+    now = utcnow()
+    q = (select(Feedback).where(or_(
+        Feedback.status == "pending",
+        (Feedback.status == "failed") & or_(Feedback.next_attempt_at.is_(None), Feedback.next_attempt_at <= now),
+        (Feedback.status == "classifying") & (Feedback.claimed_at < now - _lease())))
+        .order_by(Feedback.id).limit(limit))
     return list(db.exec(q))
 
 
 __all__ = ["add_feedback", "save_prediction", "mark_failed", "get_feedback", "review_queue", "decide", "themes",
-           "pending", "NotFound", "Conflict", "utcnow"]
+           "pending", "claim", "NotFound", "Conflict", "utcnow"]

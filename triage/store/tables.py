@@ -26,9 +26,12 @@ class Feedback(FeedbackBase, table=True):
                       Index("ix_feedback_provider_received", "provider_id", "received_at"))
     id: Optional[int] = Field(default=None, primary_key=True)
     text_hash: str = Field(index=True, max_length=64)
-    status: str = Field(default="pending", index=True)   # pending | classified | failed
+    status: str = Field(default="pending", index=True)   # pending | classifying | classified | failed | parked
     attempts: int = 0
     error: Optional[str] = None
+    claimed_at: Optional[dt.datetime] = None             # lease of the worker classifying it
+    claim_token: Optional[str] = Field(default=None, max_length=36)
+    next_attempt_at: Optional[dt.datetime] = None        # backoff after a failure
     created_at: dt.datetime = Field(default_factory=utcnow)
     # routing fields copied from the latest prediction (for the queue and aggregation)
     urgency: Optional[str] = Field(default=None, index=True)
