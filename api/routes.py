@@ -5,17 +5,45 @@ import datetime as dt
 import logging
 from typing import Optional
 
-from fastapi import APIRouter, HTTPException, Query, Response
+from typing import Any
+
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Path, Query, Response
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel
 
 from api.deps import PipelineDep, SessionDep
 from api.schemas import (ClassifyIn, DecisionIn, DecisionOut, FeedbackCreate, FeedbackOut, PredictionOut,
                          QueueItem, ThemesOut)
 from triage.store import service
 from triage.worker import classify_item
-from triage.taxonomy import TaxonomyError, load_taxonomy
 
-router = APIRouter()
+class ErrorOut(BaseModel):
+    detail: Any
+
+
+ItemId = Annotated[int, Path(ge=1, le=2_147_483_647, description="feedback id")]  # an int4 on PostgreSQL
+
+router = APIRouter(responses={400: {"model": ErrorOut, "description": "Malformed request body (not JSON, not UTF-8)"}})
 log = logging.getLogger("triage.api")
+
+
+ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
+
+
+def _day(value: str | None, name: str) -> dt.datetime | None:
+    if value is None:
+        return None
+    try:
+        return dt.datetime.combine(dt.date.fromisoformat(value), dt.time(), dt.timezone.utc)
+    except ValueError:
+        raise unprocessable(("query", name), f"{name} is not a valid date") from None
+
+
+def unprocessable(loc: tuple, msg: str) -> RequestValidationError:
+    """A 422 in the same shape as FastAPI's own validation errors."""
+    return RequestValidationError([{"loc": loc, "msg": msg, "type": "value_error"}])
 
 
 def _utc(t: dt.datetime | None) -> dt.datetime | None:
@@ -44,12 +72,14 @@ def classify(body: ClassifyIn, pipeline: PipelineDep) -> dict:
     return pipeline.predict([body.text])[0].to_contract(body.id)
 
 
-@router.post("/v1/feedback", response_model=FeedbackOut, status_code=201)
+@router.post("/v1/feedback", response_model=FeedbackOut, status_code=201,
+             responses={200: {"model": FeedbackOut, "description": "A repeated external_id: the stored item"},
+                        409: {"model": ErrorOut, "description": "external_id already used for another text"}})
 def create_feedback(body: FeedbackCreate, db: SessionDep, pipeline: PipelineDep, response: Response) -> FeedbackOut:
     """Store the item first, then classify it; a repeated external_id returns the stored item (200)."""
     received = _utc(body.received_at) or service.utcnow()
     if received > service.utcnow() + dt.timedelta(minutes=5):
-        raise HTTPException(422, "received_at is in the future")
+        raise unprocessable(("body", "received_at"), "received_at is in the future")
     try:
         item, created = service.add_feedback(db, text=body.text, source_type=body.source_type,
                                              provider_id=body.provider_id, location_id=body.location_id,
@@ -65,8 +95,8 @@ def create_feedback(body: FeedbackCreate, db: SessionDep, pipeline: PipelineDep,
     return _out(item, pred, decisions, created)
 
 
-@router.get("/v1/feedback/{item_id}", response_model=FeedbackOut)
-def read_feedback(item_id: int, db: SessionDep) -> FeedbackOut:
+@router.get("/v1/feedback/{item_id}", response_model=FeedbackOut, responses={404: {"model": ErrorOut}})
+def read_feedback(item_id: ItemId, db: SessionDep) -> FeedbackOut:
     try:
         return _out(*service.get_feedback(db, item_id=item_id))
     except service.NotFound as exc:
@@ -82,21 +112,13 @@ def review_queue(db: SessionDep, limit: int = Query(100, ge=1, le=1000)) -> list
             for i in service.review_queue(db, limit=limit)]
 
 
-@router.post("/v1/feedback/{item_id}/decision", response_model=DecisionOut, status_code=201)
-def record_decision(item_id: int, body: DecisionIn, db: SessionDep) -> DecisionOut:
+@router.post("/v1/feedback/{item_id}/decision", response_model=DecisionOut, status_code=201,
+             responses={404: {"model": ErrorOut}})
+def record_decision(item_id: ItemId, body: DecisionIn, db: SessionDep) -> DecisionOut:
     """A reviewer's decision, stored apart from the model's suggestion."""
-    tax = load_taxonomy()
-    labels = {}
-    try:
-        for key, group in (("quality_statements", "quality_statements"), ("freda", "freda"),
-                           ("rights", "rights"), ("seldom_heard", "seldom_heard"),
-                           ("safeguarding_types", "sg_types")):
-            v = getattr(body, key)
-            if v is not None:
-                tax.check_ids(v, group)
-                labels[key] = sorted(set(v))
-    except TaxonomyError as exc:
-        raise HTTPException(422, str(exc)) from exc
+    labels = {key: sorted(set(getattr(body, key))) for key in
+              ("quality_statements", "freda", "rights", "seldom_heard", "safeguarding_types")
+              if getattr(body, key) is not None}  # IDs already checked against the taxonomy by the schema
     if body.sentiment:
         labels["sentiment"] = body.sentiment
     try:
@@ -109,11 +131,12 @@ def record_decision(item_id: int, body: DecisionIn, db: SessionDep) -> DecisionO
 
 
 @router.get("/v1/themes", response_model=ThemesOut)
-def themes(db: SessionDep, provider_id: str = Query(..., min_length=1),
-           from_: Optional[dt.date] = Query(None, alias="from"), to: Optional[dt.date] = None) -> dict:
+def themes(db: SessionDep, provider_id: str = Query(..., min_length=1, max_length=64),
+           from_: Optional[str] = Query(None, alias="from", pattern=ISO_DATE, description="YYYY-MM-DD, inclusive"),
+           to: Optional[str] = Query(None, pattern=ISO_DATE, description="YYYY-MM-DD, inclusive")) -> dict:
     """Counts by quality statement, key question and human-rights theme for a provider and period."""
-    start = dt.datetime.combine(from_, dt.time(), dt.timezone.utc) if from_ else None
-    end = dt.datetime.combine(to, dt.time(), dt.timezone.utc) + dt.timedelta(days=1) if to else None
+    start, end = _day(from_, "from"), _day(to, "to")
+    end = end + dt.timedelta(days=1) if end else None
     if start and end and start >= end:
-        raise HTTPException(422, "'from' must be before 'to'")
+        raise unprocessable(("query", "from"), "'from' must be before 'to'")
     return service.themes(db, provider_id=provider_id, start=start, end=end)

@@ -7,10 +7,21 @@ from typing import Literal, Optional
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from triage.config import get_settings
+from triage.taxonomy import load_taxonomy
+
+_TAX = load_taxonomy()
+# label IDs as enums, so the OpenAPI schema lists the valid IDs and unknown ones get a 422
+QSId = Literal[_TAX.quality_statements]  # type: ignore[valid-type]
+FredaId = Literal[_TAX.freda]  # type: ignore[valid-type]
+RightId = Literal[_TAX.rights]  # type: ignore[valid-type]
+GroupId = Literal[_TAX.seldom_heard]  # type: ignore[valid-type]
+SgTypeId = Literal[_TAX.sg_types]  # type: ignore[valid-type]
 
 SourceType = Literal["complaint", "speak_up", "experience_feedback"]
 Urgency = Literal["none", "concern", "urgent"]
 MAX_CHARS = get_settings().max_text_chars
+# at least one non-space character, no NUL bytes (stated in the schema so clients can see it)
+TEXT_PATTERN = r"^[^\x00]*\S[^\x00]*$"
 
 
 def _check_text(v: str) -> str:
@@ -22,21 +33,31 @@ def _check_text(v: str) -> str:
 
 
 class ClassifyIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    text: str = Field(max_length=MAX_CHARS, description=f"1..{MAX_CHARS} characters")
+    model_config = ConfigDict(extra="forbid", strict=True)
+    text: str = Field(min_length=1, max_length=MAX_CHARS, pattern=TEXT_PATTERN,
+                      description=f"1..{MAX_CHARS} characters, not only whitespace")
     id: Optional[str] = Field(default=None, max_length=128)
     _v = field_validator("text")(_check_text)
 
 
 class FeedbackCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    text: str = Field(max_length=MAX_CHARS, description=f"1..{MAX_CHARS} characters; longer text is rejected")
+    text: str = Field(min_length=1, max_length=MAX_CHARS, pattern=TEXT_PATTERN,
+                      description=f"1..{MAX_CHARS} characters, not only whitespace; longer text is rejected")
     source_type: SourceType
     provider_id: str = Field(min_length=1, max_length=64)
     location_id: Optional[str] = Field(default=None, max_length=64)
-    received_at: Optional[dt.datetime] = None
+    received_at: Optional[dt.datetime] = Field(default=None, description="ISO 8601; no zone means UTC")
     external_id: Optional[str] = Field(default=None, min_length=1, max_length=128)
     _v = field_validator("text")(_check_text)
+
+    @field_validator("received_at", mode="before")
+    @classmethod
+    def _iso_only(cls, v):
+        """Only ISO 8601 strings (numbers are not silently read as Unix times)."""
+        if v is not None and not isinstance(v, (str, dt.datetime)):
+            raise ValueError("received_at must be an ISO 8601 date-time string")
+        return v
 
 
 class LabelScoreOut(BaseModel):
@@ -79,14 +100,14 @@ class PredictionOut(BaseModel):
 
 
 class DecisionIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)  # no 0/1 for booleans, no coercion
     reviewer: str = Field(min_length=1, max_length=128)
     urgency: Urgency
-    quality_statements: Optional[list[str]] = None
-    freda: Optional[list[str]] = None
-    rights: Optional[list[str]] = None
-    seldom_heard: Optional[list[str]] = None
-    safeguarding_types: Optional[list[str]] = None
+    quality_statements: Optional[list[QSId]] = None
+    freda: Optional[list[FredaId]] = None
+    rights: Optional[list[RightId]] = None
+    seldom_heard: Optional[list[GroupId]] = None
+    safeguarding_types: Optional[list[SgTypeId]] = None
     sentiment: Optional[Literal["positive", "negative", "mixed", "neutral"]] = None
     referral_made: bool = False
     referral_to: Optional[str] = Field(default=None, max_length=200)

@@ -21,7 +21,7 @@ def client(request, tmp_path, fake_pipeline):
 
         url = os.environ["DATABASE_URL_PG"]
         with create_engine(url).begin() as c:
-            c.execute(text("DROP TABLE IF EXISTS decision, prediction, feedback CASCADE"))
+            c.execute(text("DROP TABLE IF EXISTS decision, prediction, feedback, alembic_version CASCADE"))
     with TestClient(create_app(pipeline=fake_pipeline, database_url=url)) as c:
         yield c
 

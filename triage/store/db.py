@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from sqlalchemy import event
-from sqlmodel import Session, SQLModel, create_engine
+from sqlmodel import Session, create_engine
 
 
 def make_engine(url: str):
@@ -23,9 +23,9 @@ def make_engine(url: str):
             cur.close()
     else:
         engine = create_engine(url, pool_pre_ping=True)
-    from triage.store import tables  # noqa: F401  (register tables)
+    from triage.store.migrate import upgrade
 
-    SQLModel.metadata.create_all(engine)
+    upgrade(engine)  # Alembic migrations, never create_all: the same schema on SQLite and PostgreSQL
     return engine
 
 
