@@ -8,6 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
+from api.limits import BodySizeLimit
 from api.routes import router
 from triage import __version__
 from triage.config import get_settings
@@ -26,6 +27,9 @@ def create_app(pipeline=None, database_url: str | None = None, worker_interval: 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        warm = getattr(app.state.pipeline, "predict", None)
+        if warm is not None:
+            warm(["Warm-up: load the encoder before the first request."])  # no first-request stall
         worker = None
         if worker_interval is not None:
             from triage.worker import BackgroundWorker
@@ -45,6 +49,7 @@ def create_app(pipeline=None, database_url: str | None = None, worker_interval: 
         pipeline = load_pipeline()
     app.state.pipeline = pipeline
     app.include_router(router)
+    app.add_middleware(BodySizeLimit)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError):

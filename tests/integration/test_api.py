@@ -157,3 +157,24 @@ def test_demo_loader_stores_and_classifies_real_items_once(tmp_path, fake_pipeli
         assert q and q[0]["urgency"] == "urgent"
         t = c.get("/v1/themes", params={"provider_id": "demo-care-home"}).json()
         assert t["items"] > 100 and t["quality_statements"]
+
+
+def test_oversized_bodies_get_413_and_store_nothing(client):
+    big = {"text": "x" * 300_000, "source_type": "complaint", "provider_id": "prov-1"}
+    r = client.post("/v1/feedback", json=big)
+    assert r.status_code == 413
+    assert client.get("/v1/themes", params={"provider_id": "prov-1"}).json()["items"] == 0
+
+
+def test_binary_and_non_utf8_bodies_are_rejected_cleanly(client):
+    r = client.post("/v1/feedback", content=b"\xff\xfe\x00binary\x00", headers={"content-type": "application/json"})
+    assert r.status_code in (400, 422)
+    r = client.post("/v1/classify", content=b'{"text": "caf\xe9"}', headers={"content-type": "application/json"})
+    assert r.status_code in (400, 422)
+
+
+def test_html_and_script_are_stored_as_text(client):
+    text = '<script>alert("x")</script> The nurse was <b>rude</b>.'
+    body = post(client, text).json()
+    assert client.get(f"/v1/feedback/{body['id']}").json()["text"] == text
+    assert client.get(f"/v1/feedback/{body['id']}").headers["content-type"].startswith("application/json")
