@@ -3,10 +3,15 @@ from __future__ import annotations
 
 from typing import Annotated, Iterator
 
-from fastapi import Depends, Request
+from fastapi import Depends, HTTPException, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
 from triage.store.db import session as make_session
+from triage.store.tables import User
+from triage.store.users import user_for_token
+
+_bearer = HTTPBearer(auto_error=False, description="API token from `triage users create NAME --role ROLE`")
 
 
 def get_db(request: Request) -> Iterator[Session]:
@@ -20,3 +25,29 @@ def get_pipeline(request: Request):
 
 SessionDep = Annotated[Session, Depends(get_db)]
 PipelineDep = Annotated[object, Depends(get_pipeline)]
+
+
+def get_user(request: Request, db: SessionDep,
+             cred: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> User:
+    """The caller, from `Authorization: Bearer <token>`; 401 without a valid token."""
+    if cred is None or cred.scheme.lower() != "bearer" or not cred.credentials:
+        raise HTTPException(401, "missing API token", headers={"WWW-Authenticate": "Bearer"})
+    user = user_for_token(db, token=cred.credentials)
+    if user is None:
+        raise HTTPException(401, "invalid API token", headers={"WWW-Authenticate": "Bearer"})
+    request.state.user = user
+    return user
+
+
+UserDep = Annotated[User, Depends(get_user)]
+
+
+def require(*roles: str):
+    """A dependency that lets only the given roles through (403 otherwise)."""
+
+    def check(user: UserDep) -> User:
+        if user.role not in roles:
+            raise HTTPException(403, f"role {user.role!r} may not do this")
+        return user
+
+    return Depends(check)

@@ -13,8 +13,10 @@ from fastapi import APIRouter, HTTPException, Path, Query, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel
 
-from api.deps import PipelineDep, SessionDep
-from api.schemas import (ClassifyIn, DecisionIn, DecisionOut, FeedbackCreate, FeedbackOut, PredictionOut,
+from api.deps import PipelineDep, SessionDep, require
+from triage.store.tables import User
+from triage.store.users import audit, audit_log
+from api.schemas import (AuditOut, ClassifyIn, DecisionIn, DecisionOut, FeedbackCreate, FeedbackOut, PredictionOut,
                          QueueItem, ThemesOut)
 from triage.store import service
 from triage.worker import classify_item
@@ -23,9 +25,18 @@ class ErrorOut(BaseModel):
     detail: Any
 
 
+SUBMIT = ("intake", "reviewer", "safeguarding_lead", "admin")
+READ = ("intake", "reviewer", "safeguarding_lead", "admin")   # intake: only the items it submitted
+REVIEW = ("reviewer", "safeguarding_lead", "admin")
+PLAN = ("inspector", "reviewer", "safeguarding_lead", "admin")
+CLOSE_URGENT = ("safeguarding_lead", "admin")
+
 ItemId = Annotated[int, Path(ge=1, le=2_147_483_647, description="feedback id")]  # an int4 on PostgreSQL
 
-router = APIRouter(responses={400: {"model": ErrorOut, "description": "Malformed request body (not JSON, not UTF-8)"}})
+router = APIRouter(responses={400: {"model": ErrorOut, "description": "Malformed request body (not JSON, not UTF-8)"},
+                              401: {"model": ErrorOut, "description": "Missing or invalid API token"},
+                              403: {"model": ErrorOut, "description": "The caller's role may not do this"},
+                              413: {"model": ErrorOut, "description": "Request body too large"}})
 log = logging.getLogger("triage.api")
 
 
@@ -67,7 +78,7 @@ def healthz(pipeline: PipelineDep) -> dict:
 
 
 @router.post("/v1/classify", response_model=PredictionOut)
-def classify(body: ClassifyIn, pipeline: PipelineDep) -> dict:
+def classify(body: ClassifyIn, pipeline: PipelineDep, user: User = require(*SUBMIT)) -> dict:
     """Classify without storing."""
     return pipeline.predict([body.text])[0].to_contract(body.id)
 
@@ -75,7 +86,8 @@ def classify(body: ClassifyIn, pipeline: PipelineDep) -> dict:
 @router.post("/v1/feedback", response_model=FeedbackOut, status_code=201,
              responses={200: {"model": FeedbackOut, "description": "A repeated external_id: the stored item"},
                         409: {"model": ErrorOut, "description": "external_id already used for another text"}})
-def create_feedback(body: FeedbackCreate, db: SessionDep, pipeline: PipelineDep, response: Response) -> FeedbackOut:
+def create_feedback(body: FeedbackCreate, db: SessionDep, pipeline: PipelineDep, response: Response,
+                    user: User = require(*SUBMIT)) -> FeedbackOut:
     """Store the item first, then classify it; a repeated external_id returns the stored item (200)."""
     received = _utc(body.received_at) or service.utcnow()
     if received > service.utcnow() + dt.timedelta(minutes=5):
@@ -83,7 +95,8 @@ def create_feedback(body: FeedbackCreate, db: SessionDep, pipeline: PipelineDep,
     try:
         item, created = service.add_feedback(db, text=body.text, source_type=body.source_type,
                                              provider_id=body.provider_id, location_id=body.location_id,
-                                             received_at=received, external_id=body.external_id)
+                                             received_at=received, external_id=body.external_id,
+                                             submitted_by=user.id)
     except service.Conflict as exc:
         raise HTTPException(409, str(exc)) from exc
     if not created:
@@ -96,17 +109,24 @@ def create_feedback(body: FeedbackCreate, db: SessionDep, pipeline: PipelineDep,
 
 
 @router.get("/v1/feedback/{item_id}", response_model=FeedbackOut, responses={404: {"model": ErrorOut}})
-def read_feedback(item_id: ItemId, db: SessionDep) -> FeedbackOut:
+def read_feedback(item_id: ItemId, db: SessionDep, user: User = require(*READ)) -> FeedbackOut:
+    """The item with its latest prediction and decisions (intake: only items it submitted)."""
     try:
-        return _out(*service.get_feedback(db, item_id=item_id))
+        item, pred, decisions = service.get_feedback(db, item_id=item_id)
     except service.NotFound as exc:
         raise HTTPException(404, str(exc)) from exc
+    if user.role == "intake" and item.submitted_by != user.id:
+        raise HTTPException(403, "intake users may read only the items they submitted")
+    audit(db, user=user, action="view_feedback", object_type="feedback", object_id=item_id)
+    return _out(item, pred, decisions)
 
 
 @router.get("/v1/review-queue", response_model=list[QueueItem])
-def review_queue(db: SessionDep, limit: int = Query(100, ge=1, le=1000)) -> list[QueueItem]:
+def review_queue(db: SessionDep, limit: int = Query(100, ge=1, le=1000),
+                 user: User = require(*REVIEW)) -> list[QueueItem]:
     """Items needing a person: urgent first, then concern, oldest first."""
     now = service.utcnow()
+    audit(db, user=user, action="view_queue")
     return [QueueItem(id=i.id, provider_id=i.provider_id, urgency=i.urgency, received_at=i.received_at,
                       review_status=i.review_status, age_hours=round((now - i.received_at).total_seconds() / 3600, 2))
             for i in service.review_queue(db, limit=limit)]
@@ -114,29 +134,48 @@ def review_queue(db: SessionDep, limit: int = Query(100, ge=1, le=1000)) -> list
 
 @router.post("/v1/feedback/{item_id}/decision", response_model=DecisionOut, status_code=201,
              responses={404: {"model": ErrorOut}})
-def record_decision(item_id: ItemId, body: DecisionIn, db: SessionDep) -> DecisionOut:
+def record_decision(item_id: ItemId, body: DecisionIn, db: SessionDep, user: User = require(*REVIEW)) -> DecisionOut:
     """A reviewer's decision, stored apart from the model's suggestion."""
     labels = {key: sorted(set(getattr(body, key))) for key in
               ("quality_statements", "freda", "rights", "seldom_heard", "safeguarding_types")
               if getattr(body, key) is not None}  # IDs already checked against the taxonomy by the schema
     if body.sentiment:
         labels["sentiment"] = body.sentiment
+    if body.close and user.role not in CLOSE_URGENT:
+        try:
+            current = service.get_feedback(db, item_id=item_id)[0]
+        except service.NotFound as exc:
+            raise HTTPException(404, str(exc)) from exc
+        if current.urgency == "urgent" or body.urgency == "urgent":
+            raise HTTPException(403, "only a safeguarding lead may close an urgent item")
     try:
-        d = service.decide(db, item_id=item_id, reviewer=body.reviewer, urgency=body.urgency, labels=labels,
+        d = service.decide(db, item_id=item_id, reviewer=user.name, urgency=body.urgency, labels=labels,
                            note=body.note, referral_made=body.referral_made, referral_to=body.referral_to,
                            referral_reference=body.referral_reference, close=body.close)
     except service.NotFound as exc:
         raise HTTPException(404, str(exc)) from exc
+    audit(db, user=user, action="decide", object_type="feedback", object_id=item_id,
+          detail={"urgency": body.urgency, "close": body.close, "referral_made": body.referral_made})
     return DecisionOut(**d.model_dump())
 
 
 @router.get("/v1/themes", response_model=ThemesOut)
 def themes(db: SessionDep, provider_id: str = Query(..., min_length=1, max_length=64),
            from_: Optional[str] = Query(None, alias="from", pattern=ISO_DATE, description="YYYY-MM-DD, inclusive"),
-           to: Optional[str] = Query(None, pattern=ISO_DATE, description="YYYY-MM-DD, inclusive")) -> dict:
+           to: Optional[str] = Query(None, pattern=ISO_DATE, description="YYYY-MM-DD, inclusive"),
+           user: User = require(*PLAN)) -> dict:
     """Counts by quality statement, key question and human-rights theme for a provider and period."""
     start, end = _day(from_, "from"), _day(to, "to")
     end = end + dt.timedelta(days=1) if end else None
     if start and end and start >= end:
         raise unprocessable(("query", "from"), "'from' must be before 'to'")
+    audit(db, user=user, action="view_themes", object_type="provider", object_id=provider_id,
+          detail={"from": from_, "to": to})
     return service.themes(db, provider_id=provider_id, start=start, end=end)
+
+
+@router.get("/v1/audit", response_model=list[AuditOut])
+def read_audit(db: SessionDep, limit: int = Query(200, ge=1, le=1000), offset: int = Query(0, ge=0, le=10_000_000),
+               user: User = require("admin")) -> list[AuditOut]:
+    """The audit log, newest first (admins only)."""
+    return [AuditOut(**e.model_dump()) for e in audit_log(db, limit=limit, offset=offset)]

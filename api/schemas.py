@@ -101,7 +101,6 @@ class PredictionOut(BaseModel):
 
 class DecisionIn(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)  # no 0/1 for booleans, no coercion
-    reviewer: str = Field(min_length=1, max_length=128)
     urgency: Urgency
     quality_statements: Optional[list[QSId]] = None
     freda: Optional[list[FredaId]] = None
@@ -165,3 +164,15 @@ class ThemesOut(BaseModel):
     seldom_heard: dict[str, int]
     safeguarding: dict[str, int]
     sentiment: dict[str, int]
+
+
+class AuditOut(BaseModel):
+    id: int
+    at: dt.datetime
+    user_id: Optional[int]
+    user_name: str
+    role: str
+    action: str
+    object_type: Optional[str]
+    object_id: Optional[str]
+    detail: dict

@@ -54,6 +54,10 @@ def main() -> None:
     port = free_port()
     env = {**os.environ, "DATABASE_URL": url, "HF_HUB_OFFLINE": "1"}
     log = open(tempfile.mktemp(suffix=".log"), "wb")
+    triage = str(Path(sys.executable).parent / "triage")
+    token = subprocess.run([triage, "users", "create", f"load-{int(time.time())}", "--role", "intake",
+                            "--database-url", url], env=env, capture_output=True, text=True, check=True).stdout.strip()
+    headers = {"Authorization": f"Bearer {token}"}
     srv = subprocess.Popen([str(Path(sys.executable).parent / "triage"), "serve", "--port", str(port)], env=env,
                            stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
@@ -73,7 +77,7 @@ def main() -> None:
 
         def client(k: int) -> None:
             n = 0
-            with httpx.Client(base_url=base, timeout=30) as c:
+            with httpx.Client(base_url=base, timeout=30, headers=headers) as c:
                 while time.monotonic() < stop:
                     body = {"text": corpus[(k * 7919 + n) % len(corpus)], "source_type": "complaint",
                             "provider_id": f"load-{k}", "external_id": f"c{k}-{n}"}
@@ -101,7 +105,7 @@ def main() -> None:
         wall = time.perf_counter() - t0
         # every accepted item must be stored and classified (the worker finishes any left pending)
         deadline = time.monotonic() + 120
-        with httpx.Client(base_url=base, timeout=30) as c:
+        with httpx.Client(base_url=base, timeout=30, headers=headers) as c:
             missing = list(accepted)
             while missing and time.monotonic() < deadline:
                 missing = [i for i in missing if c.get(f"/v1/feedback/{i}").json().get("status") != "classified"]

@@ -50,3 +50,22 @@ def real_pipeline():
     from triage.pipeline.pipeline import Pipeline
 
     return Pipeline(MODEL_DIR)
+
+
+ROLES = ("intake", "reviewer", "safeguarding_lead", "inspector", "admin")
+
+
+def make_tokens(engine) -> dict[str, str]:
+    """One user per role in the app's database; returns role -> API token."""
+    from triage.store.db import session
+    from triage.store.users import create_user
+
+    out = {}
+    with session(engine) as db:
+        for role in ROLES:
+            out[role] = create_user(db, name=f"test-{role}", role=role)[1]
+    return out
+
+
+def auth(token: str) -> dict:
+    return {"Authorization": f"Bearer {token}"}

@@ -73,6 +73,30 @@ def _export(args) -> int:
     return 0
 
 
+def _users(args) -> int:
+    from triage.config import get_settings
+    from triage.store.db import make_engine, session
+    from triage.store.users import UserError, create_user
+
+    with session(make_engine(args.database_url or get_settings().database_url)) as db:
+        if args.action == "create":
+            try:
+                user, token = create_user(db, name=args.name, role=args.role)
+            except UserError as exc:
+                print(f"error: {exc}", file=sys.stderr)
+                return 2
+            print(f"created {user.name} ({user.role}). API token (shown once, store it safely):", file=sys.stderr)
+            print(token)
+        else:
+            from sqlmodel import select
+
+            from triage.store.tables import User
+
+            for u in db.exec(select(User).order_by(User.id)):
+                print(f"{u.id}\t{u.name}\t{u.role}\t{'active' if u.active else 'inactive'}")
+    return 0
+
+
 def _load_demo(args) -> int:
     from triage.demo import load_demo
 
@@ -83,6 +107,7 @@ def _load_demo(args) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     p = argparse.ArgumentParser(prog="triage", description=__doc__)
     sub = p.add_subparsers(dest="cmd", required=True)
     c = sub.add_parser("classify", help="classify a CSV (id,text) or JSONL file into JSONL")
@@ -110,6 +135,15 @@ def main(argv: list[str] | None = None) -> int:
     x.add_argument("--out", required=True)
     x.add_argument("--database-url", default=None)
     x.set_defaults(fn=_export)
+    u = sub.add_parser("users", help="manage API users: create NAME --role ROLE | list")
+    usub = u.add_subparsers(dest="action", required=True)
+    uc = usub.add_parser("create", help="create a user and print its API token once")
+    uc.add_argument("name")
+    uc.add_argument("--role", required=True, choices=["intake", "reviewer", "safeguarding_lead", "inspector", "admin"])
+    uc.add_argument("--database-url", default=None)
+    ul = usub.add_parser("list", help="list users (never their tokens)")
+    ul.add_argument("--database-url", default=None)
+    u.set_defaults(fn=_users)
     d = sub.add_parser("load-demo", help="load the demo data set (real text, demo providers)")
     d.add_argument("--force", action="store_true")
     d.set_defaults(fn=_load_demo)

@@ -7,6 +7,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from tests.conftest import auth, make_tokens
 from tests.contract import check_contract
 
 URLS = ["sqlite"] + (["postgres"] if os.environ.get("DATABASE_URL_PG") else [])
@@ -21,8 +22,11 @@ def client(request, tmp_path, fake_pipeline):
 
         url = os.environ["DATABASE_URL_PG"]
         with create_engine(url).begin() as c:
-            c.execute(text("DROP TABLE IF EXISTS decision, prediction, feedback, alembic_version CASCADE"))
+            c.execute(text('DROP TABLE IF EXISTS decision, prediction, feedback, audit_log, "user", '
+                           'alembic_version CASCADE'))
     with TestClient(create_app(pipeline=fake_pipeline, database_url=url)) as c:
+        c.tokens = make_tokens(c.app.state.engine)
+        c.headers.update(auth(c.tokens["admin"]))
         yield c
 
 
@@ -89,19 +93,19 @@ def test_queue_orders_urgent_first_then_concern_oldest_first_and_decisions_are_s
     assert q[0]["urgency"] == "urgent" and q[0]["age_hours"] > 0
 
     d = client.post(f"/v1/feedback/{urgent_old['id']}/decision", json={
-        "reviewer": "rev-1", "urgency": "urgent", "referral_made": True, "referral_to": "local authority",
+        "urgency": "urgent", "referral_made": True, "referral_to": "local authority",
         "referral_reference": "LA-1", "rights": ["right.art3_degrading_treatment"], "note": "referred"})
     assert d.status_code == 201
     item = client.get(f"/v1/feedback/{urgent_old['id']}").json()
-    assert item["prediction"]["model_version"] and item["decisions"][0]["reviewer"] == "rev-1"
+    assert item["prediction"]["model_version"] and item["decisions"][0]["reviewer"] == "test-admin"
     assert item["review_status"] == "open"  # urgent stays open until closed
-    client.post(f"/v1/feedback/{urgent_old['id']}/decision", json={"reviewer": "lead", "urgency": "urgent",
+    client.post(f"/v1/feedback/{urgent_old['id']}/decision", json={"urgency": "urgent",
                                                                      "close": True})
     assert urgent_old["id"] not in [i["id"] for i in client.get("/v1/review-queue").json()]
     bad = client.post(f"/v1/feedback/{concern_old['id']}/decision",
-                      json={"reviewer": "r", "urgency": "none", "rights": ["right.nope"]})
+                      json={"urgency": "none", "rights": ["right.nope"]})
     assert bad.status_code == 422
-    assert client.post("/v1/feedback/99999/decision", json={"reviewer": "r", "urgency": "none"}).status_code == 404
+    assert client.post("/v1/feedback/99999/decision", json={"urgency": "none"}).status_code == 404
 
 
 def test_themes_count_by_period_and_prefer_the_human_decision(client):
@@ -110,7 +114,7 @@ def test_themes_count_by_period_and_prefer_the_human_decision(client):
     t = client.get("/v1/themes", params={"provider_id": "prov-1", "from": "2026-05-01", "to": "2026-05-31"}).json()
     assert t["items"] == 1
     client.post(f"/v1/feedback/{a['id']}/decision", json={
-        "reviewer": "r", "urgency": "concern", "quality_statements": ["safe.medicines"], "freda": ["freda.dignity"]})
+        "urgency": "concern", "quality_statements": ["safe.medicines"], "freda": ["freda.dignity"]})
     t2 = client.get("/v1/themes", params={"provider_id": "prov-1", "from": "2026-05-01", "to": "2026-05-31"}).json()
     assert t2["quality_statements"] == {"safe.medicines": 1} and t2["key_questions"] == {"safe": 1}
     assert t2["freda"] == {"freda.dignity": 1} and t2["safeguarding"] == {"concern": 1}
@@ -132,7 +136,7 @@ def test_reviewer_decisions_export_to_the_gold_format(client, tmp_path):
     a = post(client, "A carer slapped my dad and he is frightened.").json()
     post(client, "All fine, thank you.")
     client.post(f"/v1/feedback/{a['id']}/decision", json={
-        "reviewer": "rev-9", "urgency": "urgent", "safeguarding_types": ["sg.physical"],
+        "urgency": "urgent", "safeguarding_types": ["sg.physical"],
         "rights": ["right.art3_degrading_treatment"], "sentiment": "negative", "note": "police informed"})
     out = tmp_path / "reviewed.jsonl"
     with session(client.app.state.engine) as db:
@@ -153,6 +157,7 @@ def test_demo_loader_stores_and_classifies_real_items_once(tmp_path, fake_pipeli
     assert n > 300
     assert load_demo(database_url=url, pipeline=fake_pipeline) == 0  # not twice
     with TestClient(create_app(pipeline=fake_pipeline, database_url=url)) as c:
+        c.headers.update(auth(make_tokens(c.app.state.engine)["reviewer"]))
         q = c.get("/v1/review-queue").json()
         assert q and q[0]["urgency"] == "urgent"
         t = c.get("/v1/themes", params={"provider_id": "demo-care-home"}).json()

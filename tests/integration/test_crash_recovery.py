@@ -16,7 +16,7 @@ from pathlib import Path
 from sqlalchemy import func
 from sqlmodel import select
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, auth, make_tokens
 from triage.store.db import make_engine, session
 from triage.store.tables import Feedback, Prediction
 
@@ -35,6 +35,9 @@ class SlowPipeline(Pipeline):
 
 app = create_app(pipeline=SlowPipeline(MODEL_DIR, embedder=FakeEmbedder()), database_url=sys.argv[1],
                  worker_interval=0.3)
+if len(sys.argv) > 3:
+    from tests.conftest import make_tokens
+    open(sys.argv[3], "w").write(make_tokens(app.state.engine)["intake"])
 uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[2]), log_level="warning")
 '''
 
@@ -45,9 +48,10 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start(script: Path, url: str, port: int, log: Path) -> subprocess.Popen:
+def start(script: Path, url: str, port: int, log: Path, token_file: Path | None = None) -> subprocess.Popen:
     env = {**os.environ, "TRIAGE_CLASSIFY_LEASE_SECONDS": "2"}
-    p = subprocess.Popen([sys.executable, str(script), url, str(port)], stdout=log.open("ab"),
+    p = subprocess.Popen([sys.executable, str(script), url, str(port)] + ([str(token_file)] if token_file else []),
+                         stdout=log.open("ab"),
                          stderr=subprocess.STDOUT, cwd=ROOT, env=env)
     for _ in range(300):
         try:
@@ -59,11 +63,15 @@ def start(script: Path, url: str, port: int, log: Path) -> subprocess.Popen:
     raise RuntimeError("server did not start: " + log.read_text()[-2000:])
 
 
+TOKEN = {}
+
+
 def post(port: int, i: int):
     body = json.dumps({"text": f"Item {i}: the staff on the ward were kind but I waited hours.",
                        "source_type": "complaint", "provider_id": "crash", "external_id": f"ext-{i}"}).encode()
     req = urllib.request.Request(f"http://127.0.0.1:{port}/v1/feedback", data=body,
-                                 headers={"content-type": "application/json"})
+                                 headers={"content-type": "application/json",
+                                          "Authorization": f"Bearer {TOKEN['t']}"})
     try:
         with urllib.request.urlopen(req, timeout=10) as r:
             return r.status, json.loads(r.read())
@@ -77,7 +85,8 @@ def test_sigkill_mid_batch_then_restart_loses_nothing_and_classifies_once(tmp_pa
     script.write_text(SERVER.format(root=str(ROOT)))
     log = tmp_path / "server.log"
     port = free_port()
-    proc = start(script, url, port, log)
+    proc = start(script, url, port, log, tmp_path / "token")
+    TOKEN["t"] = (tmp_path / "token").read_text().strip()
     accepted: dict[str, int] = {}
     lock = threading.Lock()
 
@@ -144,6 +153,7 @@ def test_worker_picks_up_items_left_pending_or_claimed_by_a_dead_worker(tmp_path
         db.add(b)
         db.commit()
     with TestClient(create_app(pipeline=fake_pipeline, database_url=url, worker_interval=0.05)) as c:
+        c.headers.update(auth(make_tokens(c.app.state.engine)["admin"]))
         for _ in range(100):
             if all(c.get(f"/v1/feedback/{i}").json()["status"] == "classified" for i in (a.id, b.id)):
                 break

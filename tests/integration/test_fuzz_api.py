@@ -12,13 +12,28 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 from hypothesis import HealthCheck, settings
 
 from api.app import create_app
-from tests.conftest import MODEL_DIR, FakeEmbedder
+from fastapi.testclient import TestClient
+
+from tests.conftest import MODEL_DIR, FakeEmbedder, auth, make_tokens
 from triage.pipeline.pipeline import Pipeline
 
 _db = Path(tempfile.mkdtemp()) / "fuzz.db"
 app = create_app(pipeline=Pipeline(MODEL_DIR, embedder=FakeEmbedder()), database_url=f"sqlite:///{_db}",
                  worker_interval=None)
 schema = schemathesis.openapi.from_asgi("/openapi.json", app)
+with TestClient(app):  # run start-up (migrations) once, then make an admin token for the fuzzer
+    ADMIN = make_tokens(app.state.engine)["admin"]
+
+
+@schema.auth()
+class AdminToken:
+    """Schemathesis knows the bearer token, so its own checks can also try requests without it."""
+
+    def get(self, case, context):
+        return ADMIN
+
+    def set(self, case, data, context):
+        case.headers = {**(case.headers or {}), **auth(data)}
 
 
 @schema.parametrize()

@@ -27,7 +27,8 @@ def text_hash(text: str) -> str:
 
 
 def add_feedback(db: Session, *, text: str, source_type: str, provider_id: str, received_at: dt.datetime,
-                 location_id: str | None = None, external_id: str | None = None) -> tuple[Feedback, bool]:
+                 location_id: str | None = None, external_id: str | None = None,
+                 submitted_by: int | None = None) -> tuple[Feedback, bool]:
     """Store an item first (committed), before any classification. Returns (item, created)."""
     if external_id:
         found = db.exec(select(Feedback).where(Feedback.provider_id == provider_id,
@@ -37,7 +38,8 @@ def add_feedback(db: Session, *, text: str, source_type: str, provider_id: str, 
                 raise Conflict(f"external_id {external_id!r} already used for a different text")
             return found, False
     item = Feedback(text=text, source_type=source_type, provider_id=provider_id, location_id=location_id,
-                    received_at=received_at, external_id=external_id, text_hash=text_hash(text))
+                    received_at=received_at, external_id=external_id, text_hash=text_hash(text),
+                    submitted_by=submitted_by)
     db.add(item)
     db.commit()
     db.refresh(item)

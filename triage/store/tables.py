@@ -36,6 +36,7 @@ class Feedback(FeedbackBase, table=True):
     # routing fields copied from the latest prediction (for the queue and aggregation)
     urgency: Optional[str] = Field(default=None, index=True)
     review_status: str = Field(default="none", index=True)  # none | open | decided | closed
+    submitted_by: Optional[int] = Field(default=None, foreign_key="user.id", index=True)  # fk_feedback_submitted_by_user
 
 
 class Prediction(SQLModel, table=True):
@@ -59,3 +60,29 @@ class Decision(SQLModel, table=True):
     note: Optional[str] = Field(default=None, sa_column=Column(Text))
     close: bool = False
     created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class User(SQLModel, table=True):
+    """A person or system using the API; only a hash of the token is kept."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    name: str = Field(max_length=128, unique=True)
+    role: str = Field(max_length=32)
+    token_hash: str = Field(max_length=64, unique=True)
+    active: bool = True
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class AuditEntry(SQLModel, table=True):
+    """Append-only: who viewed, decided or exported what, and when. Never holds feedback text."""
+
+    __tablename__ = "audit_log"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    at: dt.datetime = Field(default_factory=utcnow, index=True)
+    user_id: Optional[int] = Field(default=None, index=True)
+    user_name: str = Field(max_length=128)
+    role: str = Field(max_length=32)
+    action: str = Field(max_length=64, index=True)
+    object_type: Optional[str] = Field(default=None, max_length=32)
+    object_id: Optional[str] = Field(default=None, max_length=64)
+    detail: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
