@@ -8,7 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from api.limits import BodySizeLimit
+from api.limits import BodySizeLimit, RateLimiter
 from api.routes import router
 from triage import __version__
 from triage.config import get_settings
@@ -17,7 +17,8 @@ from triage.store.db import make_engine
 log = logging.getLogger("triage.api")
 
 
-def create_app(pipeline=None, database_url: str | None = None, worker_interval: float | None = 2.0) -> FastAPI:
+def create_app(pipeline=None, database_url: str | None = None, worker_interval: float | None = 2.0,
+               rate_limit_per_minute: int | None = None) -> FastAPI:
     """Build the app; ``pipeline`` defaults to the trained model in TRIAGE_MODEL_DIR.
 
     A background worker classifies items left pending (a crash, a failed attempt) every
@@ -48,6 +49,7 @@ def create_app(pipeline=None, database_url: str | None = None, worker_interval: 
 
         pipeline = load_pipeline()
     app.state.pipeline = pipeline
+    app.state.limiter = RateLimiter(rate_limit_per_minute or settings.rate_limit_per_minute)
     app.include_router(router)
     app.add_middleware(BodySizeLimit)
 

@@ -43,11 +43,14 @@ UserDep = Annotated[User, Depends(get_user)]
 
 
 def require(*roles: str):
-    """A dependency that lets only the given roles through (403 otherwise)."""
+    """A dependency that lets only the given roles through (403 otherwise), within the rate limit (429)."""
 
-    def check(user: UserDep) -> User:
+    def check(request: Request, user: UserDep) -> User:
         if user.role not in roles:
             raise HTTPException(403, f"role {user.role!r} may not do this")
+        limiter = getattr(request.app.state, "limiter", None)
+        if limiter is not None and not limiter.allow(user.id):
+            raise HTTPException(429, "rate limit exceeded for this token", headers={"Retry-After": "60"})
         return user
 
     return Depends(check)

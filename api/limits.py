@@ -42,3 +42,32 @@ class BodySizeLimit:
 
 class _TooLarge(Exception):
     pass
+
+
+class RateLimiter:
+    """Sliding one-minute window per token (user id), in process memory.
+
+    One process: the limit holds per API worker; with several workers behind a load
+    balancer each enforces its own share (documented in SECURITY.md).
+    """
+
+    def __init__(self, per_minute: int) -> None:
+        import collections
+        import threading
+
+        self.per_minute = per_minute
+        self._hits: dict[int, collections.deque] = collections.defaultdict(collections.deque)
+        self._lock = threading.Lock()
+
+    def allow(self, key: int) -> bool:
+        import time
+
+        now = time.monotonic()
+        with self._lock:
+            q = self._hits[key]
+            while q and now - q[0] > 60.0:
+                q.popleft()
+            if len(q) >= self.per_minute:
+                return False
+            q.append(now)
+            return True

@@ -19,6 +19,7 @@ from triage.store.users import audit, audit_log
 from api.schemas import (AuditOut, ClassifyIn, DecisionIn, DecisionOut, FeedbackCreate, FeedbackOut, PredictionOut,
                          QueueItem, ThemesOut)
 from triage.store import service
+from triage.pipeline.language import detect_language
 from triage.worker import classify_item
 
 class ErrorOut(BaseModel):
@@ -36,7 +37,8 @@ ItemId = Annotated[int, Path(ge=1, le=2_147_483_647, description="feedback id")]
 router = APIRouter(responses={400: {"model": ErrorOut, "description": "Malformed request body (not JSON, not UTF-8)"},
                               401: {"model": ErrorOut, "description": "Missing or invalid API token"},
                               403: {"model": ErrorOut, "description": "The caller's role may not do this"},
-                              413: {"model": ErrorOut, "description": "Request body too large"}})
+                              413: {"model": ErrorOut, "description": "Request body too large"},
+                              429: {"model": ErrorOut, "description": "Rate limit for this token exceeded"}})
 log = logging.getLogger("triage.api")
 
 
@@ -68,6 +70,7 @@ def _out(item, pred, decisions, created=False) -> FeedbackOut:
     return FeedbackOut(id=item.id, external_id=item.external_id, text=item.text, source_type=item.source_type,
                        provider_id=item.provider_id, location_id=item.location_id, received_at=item.received_at,
                        status=item.status, review_status=item.review_status, urgency=item.urgency, created=created,
+                       language=item.language,
                        prediction=PredictionOut(**pred.payload) if pred else None,
                        decisions=[DecisionOut(**d.model_dump()) for d in decisions])
 
@@ -101,7 +104,9 @@ def create_feedback(body: FeedbackCreate, db: SessionDep, pipeline: PipelineDep,
         raise HTTPException(409, str(exc)) from exc
     if not created:
         response.status_code = 200
-    if item.status in ("pending", "failed"):
+    if created and (lang := detect_language(item.text)):
+        service.route_non_english(db, item=item, language=lang)
+    elif item.status in ("pending", "failed"):
         # the item is already committed; if this fails or the process dies, the worker retries it
         classify_item(db, pipeline, item)
     item, pred, decisions = service.get_feedback(db, item_id=item.id)
@@ -128,6 +133,7 @@ def review_queue(db: SessionDep, limit: int = Query(100, ge=1, le=1000),
     now = service.utcnow()
     audit(db, user=user, action="view_queue")
     return [QueueItem(id=i.id, provider_id=i.provider_id, urgency=i.urgency, received_at=i.received_at,
+                      language=i.language,
                       review_status=i.review_status, age_hours=round((now - i.received_at).total_seconds() / 3600, 2))
             for i in service.review_queue(db, limit=limit)]
 

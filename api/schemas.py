@@ -140,6 +140,8 @@ class FeedbackOut(BaseModel):
     status: str
     review_status: str
     urgency: Optional[str]
+    language: Optional[str] = Field(None, description="set when the text is not English: read by a person, "
+                                                      "not classified by the model")
     created: bool = False
     prediction: Optional[PredictionOut] = None
     decisions: list[DecisionOut] = []
@@ -151,6 +153,7 @@ class QueueItem(BaseModel):
     urgency: Optional[str]
     received_at: dt.datetime
     review_status: str
+    language: Optional[str] = None
     age_hours: float
 
 

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
+from triage.pipeline.language import detect_language
+
 csv.field_size_limit(10_000_000)
 
 
@@ -31,6 +33,7 @@ class BatchReport:
     read: int = 0
     written: int = 0
     bad: list[BadLine] = field(default_factory=list)
+    non_english: list[int] = field(default_factory=list)
 
 
 def check_text(text, max_chars: int) -> str | None:
@@ -168,6 +171,11 @@ def classify_file(pipeline, src: Path, dst: Path, *, max_chars: int, chunk: int 
                 print(f"{src}:{lineno}: skipped: {problem}", file=err)
                 bar.update(1)
                 continue
+            lang = detect_language(text)
+            if lang:
+                report.non_english.append(lineno)
+                print(f"{src}:{lineno}: warning: text looks {lang}, not English; classified anyway, "
+                      "the labels are unreliable: have a person read it", file=err)
             buf.append((item_id, text))
             if len(buf) >= chunk:
                 flush()

@@ -183,3 +183,13 @@ def test_html_and_script_are_stored_as_text(client):
     body = post(client, text).json()
     assert client.get(f"/v1/feedback/{body['id']}").json()["text"] == text
     assert client.get(f"/v1/feedback/{body['id']}").headers["content-type"].startswith("application/json")
+
+
+def test_non_english_text_is_routed_to_a_person_not_guessed_at(client):
+    body = post(client, "Personel był bardzo niemiły i czekałem cztery godziny na lekarza.").json()
+    assert body["status"] == "needs_language" and body["language"] == "pl"
+    assert body["prediction"] is None and body["review_status"] == "open"
+    q = client.get("/v1/review-queue").json()
+    assert [i["language"] for i in q if i["id"] == body["id"]] == ["pl"]
+    english = post(client, "The staff were very unkind and I waited four hours for a doctor.").json()
+    assert english["status"] == "classified" and english["language"] is None

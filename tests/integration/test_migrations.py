@@ -27,6 +27,6 @@ def test_upgrade_from_empty_matches_the_models_and_is_idempotent(url):
     with engine.connect() as conn:
         diffs = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": False}), SQLModel.metadata)
         assert diffs == []
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0002"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0003"
     make_engine(url)  # a second start migrates nothing and breaks nothing
     assert {"feedback", "prediction", "decision", "user", "audit_log"} <= set(inspect(engine).get_table_names())

@@ -84,3 +84,14 @@ def test_audit_log_records_who_viewed_and_decided_without_text(env):
     assert ("test-reviewer", "view_feedback", str(item_id)) in actions
     assert any(a == "decide" for _, a, _ in actions)
     assert "hit by staff" not in str(log)
+
+
+def test_rate_limit_per_token_answers_429_and_spares_other_tokens(tmp_path, fake_pipeline):
+    url = f"sqlite:///{tmp_path / 'rl.db'}"
+    with TestClient(create_app(pipeline=fake_pipeline, database_url=url, worker_interval=None,
+                               rate_limit_per_minute=5)) as c:
+        t = make_tokens(c.app.state.engine)
+        codes = [c.get("/v1/themes", params={"provider_id": "p"}, headers=auth(t["inspector"])).status_code
+                 for _ in range(7)]
+        assert codes[:5] == [200] * 5 and codes[5:] == [429, 429]
+        assert c.get("/v1/themes", params={"provider_id": "p"}, headers=auth(t["reviewer"])).status_code == 200

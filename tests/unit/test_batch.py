@@ -57,3 +57,16 @@ def test_classify_file_keeps_input_order_and_streams_in_chunks(tmp_path):
     out = [json.loads(l) for l in (tmp_path / "out.jsonl").read_text().splitlines()]
     assert [o["id"] for o in out] == [f"r{i}" for i in range(25)]
     assert rep.written == 25 and not rep.bad and len(pipe.seen) == 25
+
+
+def test_non_english_lines_are_flagged_with_their_line_numbers(tmp_path, capsys):
+    import io
+
+    src = tmp_path / "in.jsonl"
+    src.write_text(json.dumps({"id": "a", "text": "The nurse was kind and explained everything."}) + "\n"
+                   + json.dumps({"id": "b", "text": "El personal fue muy amable pero esperé mucho tiempo."}) + "\n")
+    err = io.StringIO()
+    rep = classify_file(EchoPipeline(), src, tmp_path / "o.jsonl", max_chars=500, progress=False, err=err)
+    assert rep.non_english == [2] and rep.written == 2
+    assert "in.jsonl:2: warning: text looks es" in err.getvalue()
+    assert "amable" not in err.getvalue()  # never the text itself

@@ -105,6 +105,16 @@ def claim(db: Session, *, item_id: int) -> str | None:
     return token if res.rowcount == 1 else None
 
 
+def route_non_english(db: Session, *, item: Feedback, language: str) -> None:
+    """Not English: no model guess; the item goes to the review queue for a person who can read it."""
+    item.status, item.language = "needs_language", language
+    item.urgency = "concern"  # unknown risk until read
+    item.review_status = "open"
+    db.add(item)
+    db.commit()
+    db.refresh(item)
+
+
 def mark_failed(db: Session, *, item: Feedback, error: str) -> None:
     """Record a failed attempt; back off exponentially; park the item for a person after MAX_ATTEMPTS."""
     db.refresh(item)
@@ -214,4 +224,4 @@ def pending(db: Session, *, limit: int = 100) -> list[Feedback]:
 
 
 __all__ = ["add_feedback", "save_prediction", "mark_failed", "get_feedback", "review_queue", "decide", "themes",
-           "pending", "claim", "NotFound", "Conflict", "utcnow"]
+           "pending", "claim", "route_non_english", "NotFound", "Conflict", "utcnow"]

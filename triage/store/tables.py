@@ -26,7 +26,8 @@ class Feedback(FeedbackBase, table=True):
                       Index("ix_feedback_provider_received", "provider_id", "received_at"))
     id: Optional[int] = Field(default=None, primary_key=True)
     text_hash: str = Field(index=True, max_length=64)
-    status: str = Field(default="pending", index=True)   # pending | classifying | classified | failed | parked
+    # pending | classifying | classified | failed | parked | needs_language
+    status: str = Field(default="pending", index=True)
     attempts: int = 0
     error: Optional[str] = None
     claimed_at: Optional[dt.datetime] = None             # lease of the worker classifying it
@@ -36,6 +37,7 @@ class Feedback(FeedbackBase, table=True):
     # routing fields copied from the latest prediction (for the queue and aggregation)
     urgency: Optional[str] = Field(default=None, index=True)
     review_status: str = Field(default="none", index=True)  # none | open | decided | closed
+    language: Optional[str] = Field(default=None, max_length=8)  # set when not English: a person reads it
     submitted_by: Optional[int] = Field(default=None, foreign_key="user.id", index=True)  # fk_feedback_submitted_by_user
 
 
