@@ -27,7 +27,7 @@ class ErrorOut(BaseModel):
 
 
 SUBMIT = ("intake", "reviewer", "safeguarding_lead", "admin")
-READ = ("intake", "reviewer", "safeguarding_lead", "admin")   # intake: only the items it submitted
+READ = ("intake", "reviewer", "safeguarding_lead", "inspector", "admin")  # intake: own items; inspector: redacted
 REVIEW = ("reviewer", "safeguarding_lead", "admin")
 PLAN = ("inspector", "reviewer", "safeguarding_lead", "admin")
 CLOSE_URGENT = ("safeguarding_lead", "admin")
@@ -122,8 +122,25 @@ def read_feedback(item_id: ItemId, db: SessionDep, user: User = require(*READ)) 
         raise HTTPException(404, str(exc)) from exc
     if user.role == "intake" and item.submitted_by != user.id:
         raise HTTPException(403, "intake users may read only the items they submitted")
-    audit(db, user=user, action="view_feedback", object_type="feedback", object_id=item_id)
-    return _out(item, pred, decisions)
+    redact = user.role == "inspector"
+    audit(db, user=user, action="view_feedback", object_type="feedback", object_id=item_id,
+          detail={"redacted": redact})
+    out = _out(item, pred, decisions)
+    return redacted(out) if redact else out
+
+
+def redacted(out: FeedbackOut) -> FeedbackOut:
+    """The same item with personal data replaced by its type (<PERSON>, <UK_NHS>, ...)."""
+    from triage.pii import default_redactor
+
+    r = default_redactor()
+    out.text, out.redacted = r.redact(out.text), True
+    if out.prediction:
+        for e in out.prediction.evidence:
+            e.text = r.redact(e.text)
+    for d in out.decisions:
+        d.note = r.redact(d.note) if d.note else d.note
+    return out
 
 
 @router.get("/v1/review-queue", response_model=list[QueueItem])

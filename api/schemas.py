@@ -143,6 +143,7 @@ class FeedbackOut(BaseModel):
     language: Optional[str] = Field(None, description="set when the text is not English: read by a person, "
                                                       "not classified by the model")
     created: bool = False
+    redacted: bool = Field(False, description="true when personal data in text, evidence and notes was replaced")
     prediction: Optional[PredictionOut] = None
     decisions: list[DecisionOut] = []
 

@@ -14,7 +14,8 @@ def env(tmp_path_factory, fake_pipeline):
     with TestClient(create_app(pipeline=fake_pipeline, database_url=url, worker_interval=None)) as c:
         tokens = make_tokens(c.app.state.engine)
         item = c.post("/v1/feedback", headers=auth(tokens["reviewer"]), json={
-            "text": "He is still being hit by staff every day.", "source_type": "complaint",
+            "text": "Sarah Jones (NHS number 943 476 5919) is still being hit by staff every day.",
+            "source_type": "complaint",
             "provider_id": "p1"}).json()
         yield c, tokens, item["id"]
 
@@ -25,7 +26,7 @@ def routes(item_id):
         "submit": ("post", "/v1/feedback", {"json": fb}, {"intake", "reviewer", "safeguarding_lead", "admin"}),
         "classify": ("post", "/v1/classify", {"json": {"text": "Kind staff."}},
                      {"intake", "reviewer", "safeguarding_lead", "admin"}),
-        "read": ("get", f"/v1/feedback/{item_id}", {}, {"reviewer", "safeguarding_lead", "admin"}),
+        "read": ("get", f"/v1/feedback/{item_id}", {}, {"reviewer", "safeguarding_lead", "inspector", "admin"}),
         "queue": ("get", "/v1/review-queue", {}, {"reviewer", "safeguarding_lead", "admin"}),
         "decide": ("post", f"/v1/feedback/{item_id}/decision", {"json": {"urgency": "urgent"}},
                    {"reviewer", "safeguarding_lead", "admin"}),
@@ -83,7 +84,7 @@ def test_audit_log_records_who_viewed_and_decided_without_text(env):
     actions = {(e["user_name"], e["action"], e["object_id"]) for e in log}
     assert ("test-reviewer", "view_feedback", str(item_id)) in actions
     assert any(a == "decide" for _, a, _ in actions)
-    assert "hit by staff" not in str(log)
+    assert "hit by staff" not in str(log) and "Sarah" not in str(log)
 
 
 def test_rate_limit_per_token_answers_429_and_spares_other_tokens(tmp_path, fake_pipeline):
@@ -95,3 +96,14 @@ def test_rate_limit_per_token_answers_429_and_spares_other_tokens(tmp_path, fake
                  for _ in range(7)]
         assert codes[:5] == [200] * 5 and codes[5:] == [429, 429]
         assert c.get("/v1/themes", params={"provider_id": "p"}, headers=auth(t["reviewer"])).status_code == 200
+
+
+def test_inspectors_see_redacted_text_only(env):
+    c, tokens, item_id = env
+    raw = c.get(f"/v1/feedback/{item_id}", headers=auth(tokens["reviewer"])).json()
+    red = c.get(f"/v1/feedback/{item_id}", headers=auth(tokens["inspector"])).json()
+    assert "Sarah Jones" in raw["text"] and raw["redacted"] is False
+    assert red["redacted"] is True
+    assert "Sarah" not in red["text"] and "943 476 5919" not in red["text"]
+    assert "<PERSON>" in red["text"] and "<UK_NHS>" in red["text"]
+    assert all("Sarah" not in e["text"] for e in red["prediction"]["evidence"])
