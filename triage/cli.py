@@ -68,7 +68,7 @@ def _export(args) -> int:
     from triage.store.db import make_engine, session
 
     with session(make_engine(args.database_url or get_settings().database_url)) as db:
-        n = export_annotations(db, Path(args.out))
+        n = export_annotations(db, Path(args.out), redact=not args.raw)
     print(f"exported {n} reviewed items -> {args.out}", file=sys.stderr)
     return 0
 
@@ -134,6 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     x = sub.add_parser("export-annotations", help="export reviewers' decisions in the gold JSONL format")
     x.add_argument("--out", required=True)
     x.add_argument("--database-url", default=None)
+    x.add_argument("--raw", action="store_true", help="keep personal data (default: redacted with Presidio)")
     x.set_defaults(fn=_export)
     u = sub.add_parser("users", help="manage API users: create NAME --role ROLE | list")
     usub = u.add_subparsers(dest="action", required=True)

@@ -41,7 +41,13 @@ def decision_to_annotation(model: dict, d: Decision) -> dict:
     return ann
 
 
-def export_annotations(db: Session, out: Path) -> int:
+def export_annotations(db: Session, out: Path, redact: bool = True) -> int:
+    """Write reviewers' decisions in the gold format; personal data redacted unless ``redact`` is False."""
+    redactor = None
+    if redact:
+        from triage.pii import default_redactor
+
+        redactor = default_redactor()
     latest: dict[int, Decision] = {}
     for d in db.exec(select(Decision).order_by(Decision.id)):
         latest[d.feedback_id] = d
@@ -57,7 +63,8 @@ def export_annotations(db: Session, out: Path) -> int:
             model = prediction_to_annotation(pred.payload)
             human = decision_to_annotation(model, d)
             rec = {"id": f"review-{fid}", "source": "review", "source_row_id": str(fid),
-                   "group": item.provider_id, "split": "dev", "text": item.text,
+                   "group": item.provider_id, "split": "dev",
+                   "text": redactor.redact(item.text) if redactor else item.text, "redacted": bool(redactor),
                    "annotation_a": model, "annotation_b": human, "final": human,
                    "notes": {"a": f"model {pred.model_version}", "b": f"reviewer {d.reviewer}",
                              "adjudication": d.note or ""}}

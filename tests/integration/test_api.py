@@ -133,7 +133,7 @@ def test_reviewer_decisions_export_to_the_gold_format(client, tmp_path):
     from triage.gold import validate_item
     from triage.store.db import session
 
-    a = post(client, "A carer slapped my dad and he is frightened.").json()
+    a = post(client, "A carer called Sarah Jones slapped my dad and he is frightened.").json()
     post(client, "All fine, thank you.")
     client.post(f"/v1/feedback/{a['id']}/decision", json={
         "urgency": "urgent", "safeguarding_types": ["sg.physical"],
@@ -147,6 +147,7 @@ def test_reviewer_decisions_export_to_the_gold_format(client, tmp_path):
     assert r["final"]["safeguarding"] == {"urgency": "urgent", "types": ["sg.physical"]}
     assert r["final"]["rights"] == ["right.art3_degrading_treatment"] and r["split"] == "dev"
     assert r["annotation_a"]["safeguarding"]["urgency"] == a["prediction"]["safeguarding"]["urgency"]
+    assert "Sarah" not in r["text"] and "<PERSON>" in r["text"] and r["redacted"] is True
 
 
 def test_demo_loader_stores_and_classifies_real_items_once(tmp_path, fake_pipeline):
