@@ -2,14 +2,18 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
 
 from api.limits import BodySizeLimit, RateLimiter
 from api.routes import router
+from api.web.routes import LoginRequired
+from api.web.routes import router as web_router
 from triage import __version__
 from triage.config import get_settings
 from triage.store.db import make_engine
@@ -51,7 +55,17 @@ def create_app(pipeline=None, database_url: str | None = None, worker_interval: 
     app.state.pipeline = pipeline
     app.state.limiter = RateLimiter(rate_limit_per_minute or settings.rate_limit_per_minute)
     app.include_router(router)
+    app.include_router(web_router)
+    app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "web" / "static")), name="static")
     app.add_middleware(BodySizeLimit)
+
+    @app.exception_handler(LoginRequired)
+    async def _login(request: Request, exc: LoginRequired):
+        return RedirectResponse("/ui/login", status_code=303)
+
+    @app.get("/", include_in_schema=False)
+    def home():
+        return RedirectResponse("/ui/login")
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError):

@@ -64,6 +64,11 @@ class Redactor:
                 raise TaxonomyError(f"recognizers.yaml: pattern entity {p['entity']!r} not in entities")
             registry.add_recognizer(PatternRecognizer(supported_entity=p["entity"], name=p["name"],
                                                       patterns=[Pattern(p["name"], p["regex"], p["score"])]))
+        if cfg.get("first_names"):
+            from triage.pii.names import FirstNameRecognizer
+
+            registry.add_recognizer(FirstNameRecognizer(cfg["first_names"].get("exclude", []),
+                                                        cfg["first_names"].get("score", 0.6)))
         self.min_score = float(cfg.get("min_score", 0.4))
         self.analyzer = AnalyzerEngine(nlp_engine=nlp, registry=registry, supported_languages=[cfg["language"]])
 

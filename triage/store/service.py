@@ -210,6 +210,51 @@ def themes(db: Session, *, provider_id: str, start: dt.datetime | None, end: dt.
     return {"provider_id": provider_id, "items": len(ids), **{k: dict(v.most_common()) for k, v in counts.items()}}
 
 
+def effective_rows(db: Session, *, provider_id: str | None = None, start: dt.datetime | None = None,
+                   end: dt.datetime | None = None) -> list[dict]:
+    """Classified items as a person would count them: model labels, overridden by the latest decision."""
+    q = select(Feedback).where(Feedback.status == "classified")
+    if provider_id:
+        q = q.where(Feedback.provider_id == provider_id)
+    if start:
+        q = q.where(Feedback.received_at >= start)
+    if end:
+        q = q.where(Feedback.received_at < end)
+    items = {f.id: f for f in db.exec(q)}
+    if not items:
+        return []
+    ids = list(items)
+    latest = (select(Prediction.feedback_id, func.max(Prediction.id).label("pid"))
+              .where(Prediction.feedback_id.in_(ids)).group_by(Prediction.feedback_id).subquery())
+    preds = {p.feedback_id: p.payload for p in db.exec(select(Prediction).join(latest, Prediction.id == latest.c.pid))}
+    decisions: dict[int, Decision] = {}
+    for d in db.exec(select(Decision).where(Decision.feedback_id.in_(ids)).order_by(Decision.id)):
+        decisions[d.feedback_id] = d
+    rows = []
+    for fid, f in items.items():
+        p = preds.get(fid)
+        if p is None:
+            continue
+        row = {k: [x["id"] for x in p[k]] for k in ("quality_statements", "freda", "rights", "seldom_heard")}
+        row.update(id=fid, provider_id=f.provider_id, received_at=f.received_at, urgency=p["safeguarding"]["urgency"],
+                   sentiment=p["sentiment"], ei_level=p["epistemic_injustice"]["level"])
+        d = decisions.get(fid)
+        if d is not None:
+            row["urgency"] = d.urgency
+            for k in ("quality_statements", "freda", "rights", "seldom_heard"):
+                if k in d.labels:
+                    row[k] = list(d.labels[k])
+            row["sentiment"] = d.labels.get("sentiment", row["sentiment"])
+        rows.append(row)
+    return rows
+
+
+def providers(db: Session) -> list[tuple[str, int]]:
+    """Provider ids with their item counts."""
+    return list(db.exec(select(Feedback.provider_id, func.count()).group_by(Feedback.provider_id)
+                        .order_by(Feedback.provider_id)).all())
+
+
 def pending(db: Session, *, limit: int = 100) -> list[Feedback]:
     """Items stored but not classified yet: new, failed and due for a retry, or claimed by a worker that died."""
     from sqlalchemy import or_
@@ -224,4 +269,4 @@ def pending(db: Session, *, limit: int = 100) -> list[Feedback]:
 
 
 __all__ = ["add_feedback", "save_prediction", "mark_failed", "get_feedback", "review_queue", "decide", "themes",
-           "pending", "claim", "route_non_english", "NotFound", "Conflict", "utcnow"]
+           "pending", "claim", "route_non_english", "effective_rows", "providers", "NotFound", "Conflict", "utcnow"]
