@@ -102,6 +102,8 @@ def create_feedback(body: FeedbackCreate, db: SessionDep, pipeline: PipelineDep,
                                              submitted_by=user.id)
     except service.Conflict as exc:
         raise HTTPException(409, str(exc)) from exc
+    except service.UnknownProvider as exc:
+        raise unprocessable(("body", "provider_id"), str(exc)) from None
     if not created:
         response.status_code = 200
     if created and (lang := detect_language(item.text)):

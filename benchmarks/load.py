@@ -58,6 +58,9 @@ def main() -> None:
     token = subprocess.run([triage, "users", "create", f"load-{int(time.time())}", "--role", "intake",
                             "--database-url", url], env=env, capture_output=True, text=True, check=True).stdout.strip()
     headers = {"Authorization": f"Bearer {token}"}
+    subprocess.run([triage, "providers", "load", str(ROOT / "demo" / "providers.csv"), "--database-url", url],
+                   env=env, capture_output=True, check=True)
+    provider_ids = ["demo-mh-trust", "demo-ambulance", "demo-care-home"]
     srv = subprocess.Popen([str(Path(sys.executable).parent / "triage"), "serve", "--port", str(port)], env=env,
                            stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
@@ -80,7 +83,7 @@ def main() -> None:
             with httpx.Client(base_url=base, timeout=30, headers=headers) as c:
                 while time.monotonic() < stop:
                     body = {"text": corpus[(k * 7919 + n) % len(corpus)], "source_type": "complaint",
-                            "provider_id": f"load-{k}", "external_id": f"c{k}-{n}"}
+                            "provider_id": provider_ids[k % 3], "external_id": f"c{k}-{n}-{int(stop)}"}
                     t0 = time.perf_counter()
                     try:
                         r = c.post("/v1/feedback", json=body)

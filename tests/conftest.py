@@ -67,5 +67,17 @@ def make_tokens(engine) -> dict[str, str]:
     return out
 
 
+def make_providers(engine, ids) -> None:
+    """Register providers (the service rejects feedback for unknown ones)."""
+    from triage.store.db import session
+    from triage.store.tables import Provider
+
+    with session(engine) as db:
+        for i in ids:
+            if db.get(Provider, i) is None:
+                db.add(Provider(id=i, name=f"Provider {i}", type="test", region="test"))
+        db.commit()
+
+
 def auth(token: str) -> dict:
     return {"Authorization": f"Bearer {token}"}

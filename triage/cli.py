@@ -97,6 +97,21 @@ def _users(args) -> int:
     return 0
 
 
+def _providers(args) -> int:
+    from triage.config import get_settings
+    from triage.store.db import make_engine, session
+    from triage.store.providers import ProviderFileError, load_providers
+
+    with session(make_engine(args.database_url or get_settings().database_url)) as db:
+        try:
+            n = load_providers(db, Path(args.file))
+        except (ProviderFileError, OSError) as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+    print(f"loaded {n} providers and locations", file=sys.stderr)
+    return 0
+
+
 def _load_demo(args) -> int:
     from triage.demo import load_demo
 
@@ -145,6 +160,11 @@ def main(argv: list[str] | None = None) -> int:
     ul = usub.add_parser("list", help="list users (never their tokens)")
     ul.add_argument("--database-url", default=None)
     u.set_defaults(fn=_users)
+    pv = sub.add_parser("providers", help="load providers and locations: providers load FILE.csv")
+    pv.add_argument("action", choices=["load"])
+    pv.add_argument("file")
+    pv.add_argument("--database-url", default=None)
+    pv.set_defaults(fn=_providers)
     d = sub.add_parser("load-demo", help="load the demo data set (real text, demo providers)")
     d.add_argument("--force", action="store_true")
     d.set_defaults(fn=_load_demo)

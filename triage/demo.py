@@ -14,6 +14,7 @@ from triage.store.db import make_engine, session
 from triage.store.tables import Feedback
 
 DEMO_CSV = ROOT / "demo" / "demo_feedback.csv"
+DEMO_PROVIDERS = ROOT / "demo" / "providers.csv"
 log = logging.getLogger("triage.demo")
 
 
@@ -24,6 +25,9 @@ def load_demo(force: bool = False, database_url: str | None = None, pipeline=Non
         if db.exec(select(Feedback.id).limit(1)).first() is not None and not force:
             log.info("demo: database not empty, nothing loaded")
             return 0
+        from triage.store.providers import load_providers
+
+        load_providers(db, DEMO_PROVIDERS)
         if pipeline is None:
             from triage.pipeline.pipeline import load_pipeline
 
@@ -40,6 +44,7 @@ def load_demo(force: bool = False, database_url: str | None = None, pipeline=Non
         for i in range(0, len(items), 64):
             chunk = items[i:i + 64]
             for item, pred in zip(chunk, pipeline.predict([it.text for it in chunk])):
-                service.save_prediction(db, item=item, contract=pred.to_contract(str(item.id)))
+                service.save_prediction(db, item=item, contract=pred.to_contract(str(item.id)),
+                                        embedding=pred.vector_bytes())
         log.info("demo: %d items stored and classified", len(items))
         return len(items)

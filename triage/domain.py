@@ -43,6 +43,7 @@ class Prediction:
     model_version: str = ""
     components: dict = field(default_factory=dict)
     flags: list[str] = field(default_factory=list)
+    vector: object = None  # the item's sentence-mean embedding (numpy, float32), stored for clustering
 
     def to_contract(self, item_id) -> dict:
         """The JSON object of the batch CLI contract (and of /v1/classify)."""
@@ -65,4 +66,12 @@ class Prediction:
         }
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        d = asdict(self)
+        d.pop("vector", None)
+        return d
+
+    def vector_bytes(self) -> bytes | None:
+        """The item vector as float16 bytes (768 bytes for MiniLM), or None."""
+        import numpy as np
+
+        return None if self.vector is None else np.asarray(self.vector, dtype=np.float16).tobytes()

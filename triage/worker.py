@@ -23,12 +23,14 @@ def classify_item(db, pipeline, item) -> bool:
         return False
     db.refresh(item)
     try:
-        contract = pipeline.predict([item.text])[0].to_contract(str(item.id))
+        pred = pipeline.predict([item.text])[0]
+        contract = pred.to_contract(str(item.id))
     except Exception as exc:  # keep the item; record only the error type (never the text)
         log.warning("classification of feedback %s failed: %s", item.id, type(exc).__name__)
         service.mark_failed(db, item=item, error=f"{type(exc).__name__}: {exc}"[:200])
         return False
-    return service.save_prediction(db, item=item, contract=contract, token=token) is not None
+    vec = pred.vector_bytes() if hasattr(pred, "vector_bytes") else None
+    return service.save_prediction(db, item=item, contract=contract, token=token, embedding=vec) is not None
 
 
 def process_pending(engine, pipeline, *, limit: int = 64) -> int:

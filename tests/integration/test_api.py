@@ -7,7 +7,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from tests.conftest import auth, make_tokens
+from tests.conftest import auth, make_providers, make_tokens
 from tests.contract import check_contract
 
 URLS = ["sqlite"] + (["postgres"] if os.environ.get("DATABASE_URL_PG") else [])
@@ -22,10 +22,11 @@ def client(request, tmp_path, fake_pipeline):
 
         url = os.environ["DATABASE_URL_PG"]
         with create_engine(url).begin() as c:
-            c.execute(text('DROP TABLE IF EXISTS decision, prediction, feedback, audit_log, "user", '
+            c.execute(text('DROP TABLE IF EXISTS decision, prediction, feedback, audit_log, "user", provider, '
                            'alembic_version CASCADE'))
     with TestClient(create_app(pipeline=fake_pipeline, database_url=url)) as c:
         c.tokens = make_tokens(c.app.state.engine)
+        make_providers(c.app.state.engine, ["prov-1", "p"])
         c.headers.update(auth(c.tokens["admin"]))
         yield c
 
@@ -194,3 +195,36 @@ def test_non_english_text_is_routed_to_a_person_not_guessed_at(client):
     assert [i["language"] for i in q if i["id"] == body["id"]] == ["pl"]
     english = post(client, "The staff were very unkind and I waited four hours for a doctor.").json()
     assert english["status"] == "classified" and english["language"] is None
+
+
+def test_unknown_provider_or_location_is_rejected_clearly(client):
+    r = post(client, "Kind staff", provider_id="no-such-provider")
+    assert r.status_code == 422 and "unknown provider_id" in r.text
+    r = post(client, "Kind staff", location_id="no-such-location")
+    assert r.status_code == 422 and "unknown location_id" in r.text
+
+
+def test_provider_csv_loads_locations_and_reports_bad_lines(tmp_path):
+    import pytest
+
+    from triage.store.db import make_engine, session
+    from triage.store.providers import ProviderFileError, load_providers
+    from triage.store.tables import Provider
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'p.db'}")
+    good = tmp_path / "good.csv"
+    good.write_text("id,name,type,region,provider_id\nP1,Trust One,NHS trust,London,\nL1,Ward 1,location,London,P1\n")
+    with session(engine) as db:
+        assert load_providers(db, good) == 2
+        assert db.get(Provider, "L1").provider_id == "P1"
+    bad = tmp_path / "bad.csv"
+    bad.write_text("id,name,type,region,provider_id\nP2,Two,t,r,\nP2,Dup,t,r,\nL9,Ward,location,r,NOPE\n")
+    with session(engine) as db, pytest.raises(ProviderFileError) as e:
+        load_providers(db, bad)
+    assert "line 3: duplicate id 'P2'" in str(e.value) and "line 4: location 'L9' names unknown provider" in str(e.value)
+    with session(engine) as db:
+        assert db.get(Provider, "P2") is None  # nothing written
+    nocols = tmp_path / "nocols.csv"
+    nocols.write_text("code,title\nx,y\n")
+    with session(engine) as db, pytest.raises(ProviderFileError, match="missing columns"):
+        load_providers(db, nocols)

@@ -16,7 +16,7 @@ from pathlib import Path
 from sqlalchemy import func
 from sqlmodel import select
 
-from tests.conftest import ROOT, auth, make_tokens
+from tests.conftest import ROOT, auth, make_providers, make_tokens
 from triage.store.db import make_engine, session
 from triage.store.tables import Feedback, Prediction
 
@@ -36,7 +36,8 @@ class SlowPipeline(Pipeline):
 app = create_app(pipeline=SlowPipeline(MODEL_DIR, embedder=FakeEmbedder()), database_url=sys.argv[1],
                  worker_interval=0.3)
 if len(sys.argv) > 3:
-    from tests.conftest import make_tokens
+    from tests.conftest import make_providers, make_tokens
+    make_providers(app.state.engine, ["crash"])
     open(sys.argv[3], "w").write(make_tokens(app.state.engine)["intake"])
 uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[2]), log_level="warning")
 '''
@@ -144,6 +145,7 @@ def test_worker_picks_up_items_left_pending_or_claimed_by_a_dead_worker(tmp_path
 
     url = f"sqlite:///{tmp_path / 'w.db'}"
     engine = make_engine(url)
+    make_providers(engine, ["p"])
     with session(engine) as db:
         a, _ = service.add_feedback(db, text="Left pending by a crash", source_type="complaint",
                                     provider_id="p", received_at=service.utcnow())
@@ -171,6 +173,7 @@ def test_failures_back_off_and_are_parked_for_a_person_never_dropped(tmp_path):
             raise RuntimeError("model unavailable")
 
     engine = make_engine(f"sqlite:///{tmp_path / 'f.db'}")
+    make_providers(engine, ["p"])
     with session(engine) as db:
         item, _ = service.add_feedback(db, text="Keep me", source_type="complaint", provider_id="p",
                                        received_at=service.utcnow())

@@ -18,7 +18,7 @@ def url(request, tmp_path):
         return f"sqlite:///{tmp_path / 'm.db'}"
     u = os.environ["DATABASE_URL_PG"]
     with create_engine(u).begin() as c:
-        c.execute(text('DROP TABLE IF EXISTS decision, prediction, feedback, audit_log, "user", alembic_version CASCADE'))
+        c.execute(text('DROP TABLE IF EXISTS decision, prediction, feedback, audit_log, "user", provider, alembic_version CASCADE'))
     return u
 
 
@@ -27,6 +27,6 @@ def test_upgrade_from_empty_matches_the_models_and_is_idempotent(url):
     with engine.connect() as conn:
         diffs = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": False}), SQLModel.metadata)
         assert diffs == []
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0003"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0004"
     make_engine(url)  # a second start migrates nothing and breaks nothing
     assert {"feedback", "prediction", "decision", "user", "audit_log"} <= set(inspect(engine).get_table_names())

@@ -5,7 +5,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from tests.conftest import ROLES, auth, make_tokens
+from tests.conftest import ROLES, auth, make_providers, make_tokens
 
 
 @pytest.fixture(scope="module")
@@ -13,6 +13,7 @@ def env(tmp_path_factory, fake_pipeline):
     url = f"sqlite:///{tmp_path_factory.mktemp('roles') / 'r.db'}"
     with TestClient(create_app(pipeline=fake_pipeline, database_url=url, worker_interval=None)) as c:
         tokens = make_tokens(c.app.state.engine)
+        make_providers(c.app.state.engine, ["p1", "p"])
         item = c.post("/v1/feedback", headers=auth(tokens["reviewer"]), json={
             "text": "Sarah Jones (NHS number 943 476 5919) is still being hit by staff every day.",
             "source_type": "complaint",

@@ -111,7 +111,8 @@ class Pipeline:
                     self._add_evidence(evidence, lab, sents, sprobs[head][:, j], hit_sents.get(lab, []))
             return sorted(chosen, key=lambda ls: -ls.score)
 
-        pred = Prediction(model_version=self.model_version, components=dict(self.components))
+        pred = Prediction(model_version=self.model_version, components=dict(self.components),
+                          vector=x[0, : sv.shape[1]].copy())
         pred.quality_statements = multi("quality_statements")
         pred.freda = multi("freda")
         pred.rights = multi("rights")

@@ -18,6 +18,22 @@ class NotFound(LookupError):
     pass
 
 
+class UnknownProvider(ValueError):
+    """A provider or location id that is not registered (load them with `triage providers load`)."""
+
+
+def check_provider(db: Session, *, provider_id: str, location_id: str | None) -> None:
+    from triage.store.tables import Provider
+
+    p = db.get(Provider, provider_id)
+    if p is None or p.provider_id is not None:
+        raise UnknownProvider(f"unknown provider_id {provider_id!r}")
+    if location_id is not None:
+        loc = db.get(Provider, location_id)
+        if loc is None or loc.provider_id != provider_id:
+            raise UnknownProvider(f"unknown location_id {location_id!r} for provider {provider_id!r}")
+
+
 class Conflict(ValueError):
     pass
 
@@ -30,6 +46,7 @@ def add_feedback(db: Session, *, text: str, source_type: str, provider_id: str, 
                  location_id: str | None = None, external_id: str | None = None,
                  submitted_by: int | None = None) -> tuple[Feedback, bool]:
     """Store an item first (committed), before any classification. Returns (item, created)."""
+    check_provider(db, provider_id=provider_id, location_id=location_id)
     if external_id:
         found = db.exec(select(Feedback).where(Feedback.provider_id == provider_id,
                                                Feedback.external_id == external_id)).first()
@@ -46,7 +63,8 @@ def add_feedback(db: Session, *, text: str, source_type: str, provider_id: str, 
     return item, True
 
 
-def save_prediction(db: Session, *, item: Feedback, contract: dict, token: str | None = None) -> Prediction | None:
+def save_prediction(db: Session, *, item: Feedback, contract: dict, token: str | None = None,
+                    embedding: bytes | None = None) -> Prediction | None:
     """Record the model's suggestion and route the item, in one transaction.
 
     With a claim ``token``, nothing is stored unless that claim is still the item's (another
@@ -68,7 +86,7 @@ def save_prediction(db: Session, *, item: Feedback, contract: dict, token: str |
         db.rollback()
         return None
     pred = Prediction(feedback_id=item.id, model_version=contract["model_version"], urgency=urgency,
-                      payload=contract)
+                      payload=contract, embedding=embedding)
     db.add(pred)
     db.commit()
     db.refresh(pred)
@@ -269,4 +287,4 @@ def pending(db: Session, *, limit: int = 100) -> list[Feedback]:
 
 
 __all__ = ["add_feedback", "save_prediction", "mark_failed", "get_feedback", "review_queue", "decide", "themes",
-           "pending", "claim", "route_non_english", "effective_rows", "providers", "NotFound", "Conflict", "utcnow"]
+           "pending", "claim", "check_provider", "UnknownProvider", "route_non_english", "effective_rows", "providers", "NotFound", "Conflict", "utcnow"]

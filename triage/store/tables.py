@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Optional
 
-from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -45,6 +45,7 @@ class Prediction(SQLModel, table=True):
     id: Optional[int] = Field(default=None, primary_key=True)
     feedback_id: int = Field(foreign_key="feedback.id", index=True)
     model_version: str
+    embedding: Optional[bytes] = Field(default=None, sa_column=Column(LargeBinary, nullable=True))  # float16 item vector
     urgency: str
     payload: dict = Field(sa_column=Column(JSON, nullable=False))
     created_at: dt.datetime = Field(default_factory=utcnow)
@@ -88,3 +89,13 @@ class AuditEntry(SQLModel, table=True):
     object_type: Optional[str] = Field(default=None, max_length=32)
     object_id: Optional[str] = Field(default=None, max_length=64)
     detail: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class Provider(SQLModel, table=True):
+    """A registered provider, or a location of one (provider_id set)."""
+
+    id: str = Field(primary_key=True, max_length=64)
+    name: str = Field(max_length=300)
+    type: str = Field(default="", max_length=100)
+    region: str = Field(default="", max_length=100)
+    provider_id: Optional[str] = Field(default=None, max_length=64, index=True)  # set for a location
