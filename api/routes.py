@@ -204,3 +204,32 @@ def read_audit(db: SessionDep, limit: int = Query(200, ge=1, le=1000), offset: i
                user: User = require("admin")) -> list[AuditOut]:
     """The audit log, newest first (admins only)."""
     return [AuditOut(**e.model_dump()) for e in audit_log(db, limit=limit, offset=offset)]
+
+
+@router.get("/v1/providers/{provider_id}/inspection-pack",
+            responses={200: {"content": {"text/csv": {}}, "description": "JSON (default) or CSV"},
+                       404: {"model": ErrorOut}})
+def inspection_pack(db: SessionDep, provider_id: str = Path(min_length=1, max_length=64),
+                    from_: str = Query(..., alias="from", pattern=ISO_DATE), to: str = Query(..., pattern=ISO_DATE),
+                    format: str = Query("json", pattern="^(json|csv)$"), user: User = require(*PLAN)):
+    """Themes, change against the previous period (Fisher's exact test, BH-corrected), trend, seldom-heard
+    voices, emerging themes and the items to read, for one provider and period; always redacted."""
+    from fastapi.responses import JSONResponse
+    from fastapi.responses import Response as RawResponse
+
+    from triage.pii import default_redactor
+    from triage.planning import inspection_pack as build, pack_csv
+    from triage.store.tables import Provider
+
+    start, end = _day(from_, "from"), _day(to, "to") + dt.timedelta(days=1)
+    if start >= end:
+        raise unprocessable(("query", "from"), "'from' must be before 'to'")
+    if db.get(Provider, provider_id) is None:
+        raise HTTPException(404, f"unknown provider {provider_id!r}")
+    pack = build(db, provider_id=provider_id, start=start, end=end, redactor=default_redactor())
+    audit(db, user=user, action="export_inspection_pack", object_type="provider", object_id=provider_id,
+          detail={"from": from_, "to": to, "format": format})
+    if format == "csv":
+        return RawResponse(pack_csv(pack), media_type="text/csv",
+                           headers={"Content-Disposition": f'attachment; filename="pack-{provider_id}.csv"'})
+    return JSONResponse(pack)

@@ -40,3 +40,80 @@ def seldom_heard(rows: list[dict], top: int = 5) -> dict:
     return {"items": len(rows), "groups": out,
             "everyone_negative_share": round(sum(r["sentiment"] in ("negative", "mixed") for r in rows) / n, 3),
             "epistemic_injustice_items": [r["id"] for r in rows if r["ei_level"] != "none"]}
+
+
+LABEL_FIELDS = ("quality_statements", "freda", "rights", "seldom_heard")
+
+
+def _label_counts(rows: list[dict]) -> Counter:
+    c: Counter = Counter()
+    for r in rows:
+        for f in LABEL_FIELDS:
+            c.update(r[f])
+        c.update({q.split(".")[0] for q in r["quality_statements"]})
+        if r["urgency"] != "none":
+            c["safeguarding:concern_or_urgent"] += 1
+        if r["sentiment"] in ("negative", "mixed"):
+            c["sentiment:negative_or_mixed"] += 1
+    return c
+
+
+def compare_periods(current: list[dict], previous: list[dict], alpha: float = 0.05) -> list[dict]:
+    """Rate of each theme now vs the previous period, with Fisher's exact test and
+    Benjamini-Hochberg control of the false discovery rate over all themes compared,
+    so that a real rise is told from noise."""
+    from scipy.stats import false_discovery_control, fisher_exact
+
+    a, b = _label_counts(current), _label_counts(previous)
+    n1, n0 = len(current), len(previous)
+    labels = sorted(set(a) | set(b))
+    out, pvals = [], []
+    for lab in labels:
+        x1, x0 = a[lab], b[lab]
+        p = fisher_exact([[x1, n1 - x1], [x0, n0 - x0]])[1] if n1 and n0 else 1.0
+        pvals.append(p)
+        out.append({"label": lab, "current": x1, "previous": x0,
+                    "current_rate": round(x1 / n1, 4) if n1 else None,
+                    "previous_rate": round(x0 / n0, 4) if n0 else None, "p_value": round(float(p), 5)})
+    if out:
+        q = false_discovery_control(pvals, method="bh")
+        for o, qv in zip(out, q):
+            o["q_value"] = round(float(qv), 5)
+            o["significant"] = bool(qv < alpha)
+            cr, pr = o["current_rate"] or 0, o["previous_rate"] or 0
+            o["change"] = "rise" if o["significant"] and cr > pr else "fall" if o["significant"] and cr < pr else "no clear change"
+    return sorted(out, key=lambda o: (not o["significant"], o["p_value"]))
+
+
+def emerging_themes(rows: list[dict], vectors, texts: list[str], *, max_clusters: int = 8,
+                    min_size: int = 3, seed: int = 0) -> list[dict]:
+    """Clusters of negative items (stored embeddings, scikit-learn k-means), each described by its
+    distinctive words (class-based TF-IDF, as BERTopic does) and how much of it the taxonomy names.
+    A cluster where few items carry any quality statement is marked `not_named_by_taxonomy`."""
+    import numpy as np
+    from sklearn.cluster import KMeans
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    idx = [i for i, r in enumerate(rows) if r["sentiment"] in ("negative", "mixed") and vectors[i] is not None]
+    if len(idx) < 2 * min_size:
+        return []
+    X = np.stack([np.asarray(vectors[i], dtype=np.float32) for i in idx])
+    X /= np.linalg.norm(X, axis=1, keepdims=True) + 1e-9
+    k = max(2, min(max_clusters, len(idx) // min_size))
+    labels = KMeans(n_clusters=k, n_init=4, random_state=seed).fit_predict(X)
+    docs = [" ".join(texts[idx[j]] for j in np.where(labels == c)[0]) for c in range(k)]
+    vec = TfidfVectorizer(stop_words="english", max_features=5000, token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z]+\b")
+    T = vec.fit_transform(docs)
+    vocab = np.array(vec.get_feature_names_out())
+    out = []
+    for c in range(k):
+        members = [idx[j] for j in np.where(labels == c)[0]]
+        if len(members) < min_size:
+            continue
+        named = sum(bool(rows[i]["quality_statements"]) for i in members) / len(members)
+        top = Counter(q for i in members for q in rows[i]["quality_statements"]).most_common(3)
+        words = vocab[np.argsort(-T[c].toarray()[0])[:8]].tolist()
+        out.append({"size": len(members), "words": words, "item_ids": [rows[i]["id"] for i in members],
+                    "share_with_a_quality_statement": round(named, 3), "top_labels": [q for q, _ in top],
+                    "not_named_by_taxonomy": named < 0.5})
+    return sorted(out, key=lambda c: (-c["not_named_by_taxonomy"], -c["size"]))

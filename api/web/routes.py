@@ -172,14 +172,22 @@ def providers(request: Request, db: SessionDep, user: PageUser):
 
 
 @router.get("/providers/{provider_id}", response_class=HTMLResponse)
-def dashboard(request: Request, provider_id: str, db: SessionDep, user: PageUser):
+def dashboard(request: Request, provider_id: str, db: SessionDep, user: PageUser, days: int = 90):
     allow(user, "inspector", "reviewer", "safeguarding_lead", "admin")
     rows = service.effective_rows(db, provider_id=provider_id)
     if not rows:
         raise HTTPException(404, "no classified items for this provider")
     themes = service.themes(db, provider_id=provider_id, start=None, end=None)
+    latest = max(r["received_at"] for r in rows)
+    end = dt.datetime.combine(latest.date(), dt.time(), dt.timezone.utc) + dt.timedelta(days=1)
+    start = end - dt.timedelta(days=days)
+    from triage.planning import period_report
+
+    report = period_report(db, provider_id=provider_id, start=start, end=end)
+    report.pop("_rows")
     audit(db, user=user, action="view_themes", object_type="provider", object_id=provider_id, detail={"ui": True})
-    return render(request, "dashboard.html", user, provider_id=provider_id, themes=themes, trend=monthly(rows))
+    return render(request, "dashboard.html", user, provider_id=provider_id, themes=themes, trend=monthly(rows),
+                  report=report, days=days)
 
 
 @router.get("/seldom-heard", response_class=HTMLResponse)

@@ -228,3 +228,23 @@ def test_provider_csv_loads_locations_and_reports_bad_lines(tmp_path):
     nocols.write_text("code,title\nx,y\n")
     with session(engine) as db, pytest.raises(ProviderFileError, match="missing columns"):
         load_providers(db, nocols)
+
+
+def test_inspection_pack_compares_periods_and_is_redacted(client):
+    for i in range(6):
+        post(client, f"Sarah Jones was rude and left my mum in soiled sheets, visit {i}.",
+             received_at=f"2026-05-0{i + 1}T10:00:00")
+    post(client, "Lovely staff, thank you.", received_at="2026-04-10T10:00:00")
+    r = client.get("/v1/providers/prov-1/inspection-pack", params={"from": "2026-05-01", "to": "2026-05-31"})
+    assert r.status_code == 200
+    pack = r.json()
+    assert pack["items"] == 6 and pack["previous_items"] == 1 and pack["redacted"] is True
+    assert {"label", "current", "previous", "p_value", "q_value", "significant"} <= set(pack["change"][0])
+    assert pack["items_to_read"] and all("Sarah" not in it["text"] for it in pack["items_to_read"])
+    assert "Sarah" not in r.text
+    csv_r = client.get("/v1/providers/prov-1/inspection-pack",
+                       params={"from": "2026-05-01", "to": "2026-05-31", "format": "csv"})
+    assert csv_r.headers["content-type"].startswith("text/csv") and csv_r.text.startswith("section,key")
+    assert "Sarah" not in csv_r.text
+    assert client.get("/v1/providers/nope/inspection-pack",
+                      params={"from": "2026-05-01", "to": "2026-05-31"}).status_code == 404

@@ -229,7 +229,7 @@ def themes(db: Session, *, provider_id: str, start: dt.datetime | None, end: dt.
 
 
 def effective_rows(db: Session, *, provider_id: str | None = None, start: dt.datetime | None = None,
-                   end: dt.datetime | None = None) -> list[dict]:
+                   end: dt.datetime | None = None, with_vectors: bool = False) -> list[dict]:
     """Classified items as a person would count them: model labels, overridden by the latest decision."""
     q = select(Feedback).where(Feedback.status == "classified")
     if provider_id:
@@ -249,6 +249,8 @@ def effective_rows(db: Session, *, provider_id: str | None = None, start: dt.dat
     for d in db.exec(select(Decision).where(Decision.feedback_id.in_(ids)).order_by(Decision.id)):
         decisions[d.feedback_id] = d
     rows = []
+    vecs = {p.feedback_id: p.embedding for p in db.exec(select(Prediction).join(latest, Prediction.id == latest.c.pid))} \
+        if with_vectors else {}
     for fid, f in items.items():
         p = preds.get(fid)
         if p is None:
@@ -256,6 +258,12 @@ def effective_rows(db: Session, *, provider_id: str | None = None, start: dt.dat
         row = {k: [x["id"] for x in p[k]] for k in ("quality_statements", "freda", "rights", "seldom_heard")}
         row.update(id=fid, provider_id=f.provider_id, received_at=f.received_at, urgency=p["safeguarding"]["urgency"],
                    sentiment=p["sentiment"], ei_level=p["epistemic_injustice"]["level"])
+        if with_vectors:
+            import numpy as np
+
+            raw = vecs.get(fid)
+            row["vector"] = None if raw is None else np.frombuffer(raw, dtype=np.float16).astype(np.float32)
+            row["text"] = f.text
         d = decisions.get(fid)
         if d is not None:
             row["urgency"] = d.urgency
