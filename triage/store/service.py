@@ -6,6 +6,7 @@ import hashlib
 from collections import Counter
 
 from sqlalchemy import case, func
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from triage.routing import needs_review
@@ -58,7 +59,16 @@ def add_feedback(db: Session, *, text: str, source_type: str, provider_id: str, 
                     received_at=received_at, external_id=external_id, text_hash=text_hash(text),
                     submitted_by=submitted_by)
     db.add(item)
-    db.commit()
+    try:
+        db.commit()
+    except IntegrityError:
+        # another writer stored the same (provider, external_id) first: the repeat is idempotent
+        db.rollback()
+        if not external_id:
+            raise
+        return add_feedback(db, text=text, source_type=source_type, provider_id=provider_id,
+                            received_at=received_at, location_id=location_id, external_id=external_id,
+                            submitted_by=submitted_by)
     db.refresh(item)
     return item, True
 
