@@ -22,7 +22,7 @@ log = logging.getLogger("triage.api")
 
 
 def create_app(pipeline=None, database_url: str | None = None, worker_interval: float | None = 2.0,
-               rate_limit_per_minute: int | None = None) -> FastAPI:
+               rate_limit_per_minute: int | None = None, micro_batch: bool = True) -> FastAPI:
     """Build the app; ``pipeline`` defaults to the trained model in TRIAGE_MODEL_DIR.
 
     A background worker classifies items left pending (a crash, a failed attempt) every
@@ -52,7 +52,9 @@ def create_app(pipeline=None, database_url: str | None = None, worker_interval: 
         from triage.pipeline.pipeline import load_pipeline
 
         pipeline = load_pipeline()
-    app.state.pipeline = pipeline
+    from triage.pipeline.batcher import MicroBatcher
+
+    app.state.pipeline = MicroBatcher(pipeline) if micro_batch else pipeline
     app.state.limiter = RateLimiter(rate_limit_per_minute or settings.rate_limit_per_minute)
     app.include_router(router)
     app.include_router(web_router)
