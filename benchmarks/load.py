@@ -125,7 +125,7 @@ def main() -> None:
     finally:
         srv.terminate()
         srv.wait(timeout=30)
-    out = a.out or str(ROOT / "benchmarks" / "results" / f"load_{res['database'].split('+')[0]}_{a.clients}c.json")
+    out = a.out or str(ROOT / "benchmarks" / "results" / f"load_{res['database'].split('+')[0]}_{a.clients}c_{int(a.seconds)}s.json")
     Path(out).parent.mkdir(parents=True, exist_ok=True)
     Path(out).write_text(json.dumps(res, indent=1))
     print(json.dumps(res, indent=1))

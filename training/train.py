@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 import hashlib
+import os
 import json
 import random
 from pathlib import Path
@@ -27,7 +28,7 @@ from triage.pipeline.heads import MultiLabelHead, SingleLabelHead, item_features
 from triage.pipeline.embed import ENCODER_NAME
 from triage.taxonomy import load_taxonomy
 
-GOLD_WEIGHT = 3.0
+GOLD_WEIGHT = float(os.environ.get("TRIAGE_GOLD_WEIGHT", "3.0"))
 SEED_WEIGHT = 0.5
 CACHE = ROOT / "var" / "cache"
 
@@ -225,6 +226,7 @@ def main(out: str | None = None, limit: int | None = None, seed: int = 13) -> Pa
     from triage.pipeline.pipeline import CONCERN_CUE_SCORE, CUE_SCORE, URGENT_CUE_SCORE
 
     thresholds = {"concern": 0.5, "urgent": 0.5}
+    dev_oof: dict = {}
     if oof:
         for h in ("quality_statements", "freda", "rights", "seldom_heard", "ei", "sg_types"):
             P = oof[h].copy()
@@ -243,6 +245,13 @@ def main(out: str | None = None, limit: int | None = None, seed: int = 13) -> Pa
                 if hit.urgency == "urgent":
                     P[row, 1] = max(P[row, 1], URGENT_CUE_SCORE)
         P[:, 0] = np.maximum(P[:, 0], P[:, 1])
+        dev_oof = {}
+        for h in ("quality_statements", "freda", "rights", "seldom_heard", "ei", "sg_types"):
+            P_ = oof[h] >= heads[h].threshold_[None, :]
+            Yg = Y[h][gold_idx].astype(bool)
+            tp, fp, fn = int((P_ & Yg).sum()), int((P_ & ~Yg).sum()), int((~P_ & Yg).sum())
+            dev_oof[h] = round(2 * tp / max(2 * tp + fp + fn, 1), 4)
+        print("gold dev out-of-fold micro-F1 (model heads alone, tuned thresholds):", dev_oof)
         thresholds["concern"] = _recall_threshold(Y["sg"][gold_idx, 0], P[:, 0], 0.95)
         thresholds["urgent"] = _recall_threshold(Y["sg"][gold_idx, 1], P[:, 1], 0.98)
 
@@ -274,6 +283,8 @@ def main(out: str | None = None, limit: int | None = None, seed: int = 13) -> Pa
         "labels": {**heads_labels, "sentiment": list(tax.sentiment), "speaker": list(tax.speaker)},
         "thresholds": thresholds,
         "ei_likely": 0.7,
+        "gold_weight": GOLD_WEIGHT,
+        "dev_oof_micro_f1": dev_oof if oof else None,
         "training_data": {
             "weak": {src: sum(1 for r in recs if r["source"] == src) for src in (sources.P1, sources.P2, sources.OR)},
             "seed_sentences": len(seeds), "gold_dev": len(dev),
