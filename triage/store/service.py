@@ -200,42 +200,17 @@ def decide(db: Session, *, item_id: int, reviewer: str, urgency: str, labels: di
 
 def themes(db: Session, *, provider_id: str, start: dt.datetime | None, end: dt.datetime | None) -> dict:
     """Counts by quality statement, key question and human-rights theme; a decision overrides the model."""
-    q = select(Feedback.id).where(Feedback.provider_id == provider_id, Feedback.status == "classified")
-    if start:
-        q = q.where(Feedback.received_at >= start)
-    if end:
-        q = q.where(Feedback.received_at < end)
-    ids = list(db.exec(q))
+    rows = effective_rows(db, provider_id=provider_id, start=start, end=end)
     counts: dict[str, Counter] = {k: Counter() for k in
                                   ("quality_statements", "key_questions", "freda", "rights", "seldom_heard",
                                    "safeguarding", "sentiment")}
-    if not ids:
-        return {"provider_id": provider_id, "items": 0, **{k: {} for k in counts}}
-    latest = (select(Prediction.feedback_id, func.max(Prediction.id).label("pid"))
-              .where(Prediction.feedback_id.in_(ids)).group_by(Prediction.feedback_id).subquery())
-    preds = {p.feedback_id: p.payload for p in db.exec(select(Prediction).join(latest, Prediction.id == latest.c.pid))}
-    decisions: dict[int, Decision] = {}
-    for d in db.exec(select(Decision).where(Decision.feedback_id.in_(ids)).order_by(Decision.id)):
-        decisions[d.feedback_id] = d
-    for fid in ids:
-        p = preds.get(fid)
-        if p is None:
-            continue
-        labels = {k: [x["id"] for x in p[k]] for k in ("quality_statements", "freda", "rights", "seldom_heard")}
-        urgency, sentiment = p["safeguarding"]["urgency"], p["sentiment"]
-        d = decisions.get(fid)
-        if d is not None:
-            urgency = d.urgency
-            for k in labels:
-                if k in d.labels:
-                    labels[k] = list(d.labels[k])
-            sentiment = d.labels.get("sentiment", sentiment)
-        for k, v in labels.items():
-            counts[k].update(v)
-        counts["key_questions"].update({q.split(".")[0] for q in labels["quality_statements"]})
-        counts["safeguarding"][urgency] += 1
-        counts["sentiment"][sentiment] += 1
-    return {"provider_id": provider_id, "items": len(ids), **{k: dict(v.most_common()) for k, v in counts.items()}}
+    for r in rows:
+        for k in ("quality_statements", "freda", "rights", "seldom_heard"):
+            counts[k].update(r[k])
+        counts["key_questions"].update({q.split(".")[0] for q in r["quality_statements"]})
+        counts["safeguarding"][r["urgency"]] += 1
+        counts["sentiment"][r["sentiment"]] += 1
+    return {"provider_id": provider_id, "items": len(rows), **{k: dict(v.most_common()) for k, v in counts.items()}}
 
 
 def effective_rows(db: Session, *, provider_id: str | None = None, start: dt.datetime | None = None,
