@@ -226,16 +226,19 @@ def effective_rows(db: Session, *, provider_id: str | None = None, start: dt.dat
     items = {f.id: f for f in db.exec(q)}
     if not items:
         return []
-    ids = list(items)
+    # filter by subquery, never by a literal id list (SQLite caps bound parameters at 32,766)
+    ids = q.with_only_columns(Feedback.id).scalar_subquery()
     latest = (select(Prediction.feedback_id, func.max(Prediction.id).label("pid"))
               .where(Prediction.feedback_id.in_(ids)).group_by(Prediction.feedback_id).subquery())
-    preds = {p.feedback_id: p.payload for p in db.exec(select(Prediction).join(latest, Prediction.id == latest.c.pid))}
+    preds, vecs = {}, {}
+    for p in db.exec(select(Prediction).join(latest, Prediction.id == latest.c.pid)):
+        preds[p.feedback_id] = p.payload
+        if with_vectors:
+            vecs[p.feedback_id] = p.embedding
     decisions: dict[int, Decision] = {}
     for d in db.exec(select(Decision).where(Decision.feedback_id.in_(ids)).order_by(Decision.id)):
         decisions[d.feedback_id] = d
     rows = []
-    vecs = {p.feedback_id: p.embedding for p in db.exec(select(Prediction).join(latest, Prediction.id == latest.c.pid))} \
-        if with_vectors else {}
     for fid, f in items.items():
         p = preds.get(fid)
         if p is None:
