@@ -39,7 +39,7 @@ def fill(url: str, n: int, pays: list[dict]) -> None:
     if not url.startswith("sqlite"):
         with create_engine(url).begin() as c:
             c.execute(text('DROP TABLE IF EXISTS decision, prediction, feedback, audit_log, "user", provider, '
-                           'alembic_version CASCADE'))
+                           'feedback_label, alembic_version CASCADE'))
     engine = make_engine(url)
     t0 = dt.datetime(2025, 1, 1, tzinfo=dt.timezone.utc)
     with engine.begin() as c:
@@ -54,6 +54,11 @@ def fill(url: str, n: int, pays: list[dict]) -> None:
             c.execute(insert(Prediction), [dict(feedback_id=i, model_version="bench", payload=pays[i % len(pays)],
                                                 urgency=pays[i % len(pays)]["safeguarding"]["urgency"], created_at=t0)
                                            for i in ids])
+    from triage.store import service
+    from triage.store.db import session
+
+    with session(engine) as db:
+        service.rebuild_labels(db)
     return engine
 
 

@@ -117,3 +117,25 @@ def emerging_themes(rows: list[dict], vectors, texts: list[str], *, max_clusters
                     "share_with_a_quality_statement": round(named, 3), "top_labels": [q for q, _ in top],
                     "not_named_by_taxonomy": named < 0.5})
     return sorted(out, key=lambda c: (-c["not_named_by_taxonomy"], -c["size"]))
+
+
+def effective_row(payload: dict, decision_labels: dict | None = None, decision_urgency: str | None = None) -> dict:
+    """An item's labels as a person would count them: the model's suggestion, overridden by a decision."""
+    row = {k: [x["id"] for x in payload[k]] for k in LABEL_FIELDS}
+    row.update(urgency=payload["safeguarding"]["urgency"], sentiment=payload["sentiment"],
+               ei_level=payload["epistemic_injustice"]["level"])
+    if decision_urgency is not None:
+        row["urgency"] = decision_urgency
+        for k in LABEL_FIELDS:
+            if k in (decision_labels or {}):
+                row[k] = list(decision_labels[k])
+        row["sentiment"] = (decision_labels or {}).get("sentiment", row["sentiment"])
+    return row
+
+
+def counted_labels(row: dict) -> set[str]:
+    """The label keys stored per item for counting in SQL: taxonomy IDs, key questions, urgency, sentiment."""
+    out = {lab for f in LABEL_FIELDS for lab in row[f]}
+    out |= {"kq:" + q.split(".")[0] for q in row["quality_statements"]}
+    out |= {"urgency:" + row["urgency"], "sentiment:" + row["sentiment"]}
+    return out

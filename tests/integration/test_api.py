@@ -23,7 +23,7 @@ def client(request, tmp_path, fake_pipeline):
         url = os.environ["DATABASE_URL_PG"]
         with create_engine(url).begin() as c:
             c.execute(text('DROP TABLE IF EXISTS decision, prediction, feedback, audit_log, "user", provider, '
-                           'alembic_version CASCADE'))
+                           'feedback_label, alembic_version CASCADE'))
     with TestClient(create_app(pipeline=fake_pipeline, database_url=url)) as c:
         c.tokens = make_tokens(c.app.state.engine)
         make_providers(c.app.state.engine, ["prov-1", "p"])

@@ -24,7 +24,7 @@ def engine(request, tmp_path):
     u = os.environ["DATABASE_URL_PG"]
     with create_engine(u).begin() as c:
         c.execute(text('DROP TABLE IF EXISTS decision, prediction, feedback, audit_log, "user", provider, '
-                       'alembic_version CASCADE'))
+                       'feedback_label, alembic_version CASCADE'))
     return make_engine(u)
 
 

@@ -18,7 +18,7 @@ def url(request, tmp_path):
         return f"sqlite:///{tmp_path / 'm.db'}"
     u = os.environ["DATABASE_URL_PG"]
     with create_engine(u).begin() as c:
-        c.execute(text('DROP TABLE IF EXISTS decision, prediction, feedback, audit_log, "user", provider, alembic_version CASCADE'))
+        c.execute(text('DROP TABLE IF EXISTS decision, prediction, feedback, audit_log, "user", provider, feedback_label, alembic_version CASCADE'))
     return u
 
 
@@ -27,6 +27,40 @@ def test_upgrade_from_empty_matches_the_models_and_is_idempotent(url):
     with engine.connect() as conn:
         diffs = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": False}), SQLModel.metadata)
         assert diffs == []
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0004"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0005"
     make_engine(url)  # a second start migrates nothing and breaks nothing
     assert {"feedback", "prediction", "decision", "user", "audit_log"} <= set(inspect(engine).get_table_names())
+
+
+def test_0005_backfills_counted_labels_for_items_classified_before_it(url, fake_pipeline):
+    from alembic import command
+    from sqlmodel import select
+
+    from tests.conftest import make_providers
+    from triage.store import service
+    from triage.store.db import session
+    from triage.store.migrate import alembic_config, upgrade
+    from triage.store.tables import FeedbackLabel
+
+    engine = make_engine(url)
+    make_providers(engine, ["p"])
+    with session(engine) as db:
+        for t in ("Staff were rude and I waited hours.", "Kind nurses, thank you."):
+            item, _ = service.add_feedback(db, text=t, source_type="complaint", provider_id="p",
+                                           received_at=service.utcnow())
+            pred = fake_pipeline.predict([t])[0]
+            service.save_prediction(db, item=item, contract=pred.to_contract(str(item.id)))
+        service.decide(db, item_id=item.id, reviewer="r", urgency="concern",
+                       labels={"quality_statements": ["safe.medicines"]}, note=None)
+        before = sorted((r.feedback_id, r.label) for r in db.exec(select(FeedbackLabel)))
+        themes_before = service.themes(db, provider_id="p", start=None, end=None)
+    assert ("safe.medicines" in themes_before["quality_statements"]) and before
+    with engine.begin() as conn:
+        cfg = alembic_config()
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0004")
+    upgrade(engine)
+    with session(engine) as db:
+        after = sorted((r.feedback_id, r.label) for r in db.exec(select(FeedbackLabel)))
+        assert after == before
+        assert service.themes(db, provider_id="p", start=None, end=None) == themes_before

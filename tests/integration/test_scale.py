@@ -27,6 +27,7 @@ def test_themes_and_rows_for_a_provider_with_more_items_than_sqlite_parameters(t
         c.execute(insert(Prediction), [dict(feedback_id=i, model_version="t", urgency="none", payload=payload,
                                             created_at=t0) for i in range(1, N + 1)])
     with session(engine) as db:
+        assert service.rebuild_labels(db) == 4 * N  # statement, key question, urgency, sentiment; bulk loads bypass the service: rebuild the counted labels
         t = service.themes(db, provider_id="big", start=None, end=None)
         assert t["items"] == N and t["quality_statements"] == {"safe.staffing": N}
         assert len(service.effective_rows(db, provider_id="big")) == N

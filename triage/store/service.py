@@ -10,7 +10,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from triage.routing import needs_review
-from triage.store.tables import Decision, Feedback, Prediction, utcnow
+from triage.aggregation import counted_labels, effective_row
+from triage.store.tables import Decision, Feedback, FeedbackLabel, Prediction, utcnow
 
 URGENCY_RANK = {"urgent": 0, "concern": 1}
 
@@ -101,6 +102,7 @@ def save_prediction(db: Session, *, item: Feedback, contract: dict, token: str |
     db.commit()
     db.refresh(pred)
     db.refresh(item)
+    refresh_labels(db, item_id=item.id)
     return pred
 
 
@@ -195,22 +197,60 @@ def decide(db: Session, *, item_id: int, reviewer: str, urgency: str, labels: di
     db.add(item)
     db.commit()
     db.refresh(d)
+    refresh_labels(db, item_id=item_id)
     return d
 
 
 def themes(db: Session, *, provider_id: str, start: dt.datetime | None, end: dt.datetime | None) -> dict:
-    """Counts by quality statement, key question and human-rights theme; a decision overrides the model."""
-    rows = effective_rows(db, provider_id=provider_id, start=start, end=end)
-    counts: dict[str, Counter] = {k: Counter() for k in
-                                  ("quality_statements", "key_questions", "freda", "rights", "seldom_heard",
-                                   "safeguarding", "sentiment")}
-    for r in rows:
-        for k in ("quality_statements", "freda", "rights", "seldom_heard"):
-            counts[k].update(r[k])
-        counts["key_questions"].update({q.split(".")[0] for q in r["quality_statements"]})
-        counts["safeguarding"][r["urgency"]] += 1
-        counts["sentiment"][r["sentiment"]] += 1
-    return {"provider_id": provider_id, "items": len(rows), **{k: dict(v.most_common()) for k, v in counts.items()}}
+    """Counts by quality statement, key question and human-rights theme; a decision overrides the model.
+
+    Counted in SQL over feedback_label (kept in step with predictions and decisions)."""
+    q = select(FeedbackLabel.label, func.count()).where(FeedbackLabel.provider_id == provider_id)
+    n = select(func.count()).select_from(Feedback).where(Feedback.provider_id == provider_id,
+                                                          Feedback.status == "classified")
+    if start:
+        q, n = q.where(FeedbackLabel.received_at >= start), n.where(Feedback.received_at >= start)
+    if end:
+        q, n = q.where(FeedbackLabel.received_at < end), n.where(Feedback.received_at < end)
+    counts: dict[str, dict] = {k: {} for k in ("quality_statements", "key_questions", "freda", "rights",
+                                               "seldom_heard", "safeguarding", "sentiment")}
+    prefix = {"freda.": "freda", "right.": "rights", "grp.": "seldom_heard", "kq:": "key_questions",
+              "urgency:": "safeguarding", "sentiment:": "sentiment"}
+    for label, c in sorted(db.exec(q.group_by(FeedbackLabel.label)).all(), key=lambda lc: (-lc[1], lc[0])):
+        group = next((g for p, g in prefix.items() if label.startswith(p)), "quality_statements")
+        counts[group][label.split(":", 1)[1] if ":" in label else label] = c
+    return {"provider_id": provider_id, "items": db.exec(n).one(), **counts}
+
+
+def refresh_labels(db: Session, *, item_id: int) -> None:
+    """Rewrite an item's counted labels from its latest prediction and latest decision."""
+    from sqlalchemy import delete
+
+    item = db.get(Feedback, item_id)
+    pred = db.exec(select(Prediction).where(Prediction.feedback_id == item_id).order_by(Prediction.id.desc())).first()
+    d = db.exec(select(Decision).where(Decision.feedback_id == item_id).order_by(Decision.id.desc())).first()
+    db.exec(delete(FeedbackLabel).where(FeedbackLabel.feedback_id == item_id))
+    if item is not None and pred is not None and item.status == "classified":
+        row = effective_row(pred.payload, d.labels if d else None, d.urgency if d else None)
+        for lab in counted_labels(row):
+            db.add(FeedbackLabel(feedback_id=item_id, label=lab, provider_id=item.provider_id,
+                                 received_at=item.received_at))
+    db.commit()
+
+
+def rebuild_labels(db: Session) -> int:
+    """Recompute every item's counted labels (after a bulk load that bypassed the service)."""
+    from sqlalchemy import delete
+
+    db.exec(delete(FeedbackLabel))
+    n = 0
+    for row in effective_rows(db):
+        for lab in counted_labels(row):
+            db.add(FeedbackLabel(feedback_id=row["id"], label=lab, provider_id=row["provider_id"],
+                                 received_at=row["received_at"]))
+            n += 1
+    db.commit()
+    return n
 
 
 def effective_rows(db: Session, *, provider_id: str | None = None, start: dt.datetime | None = None,
@@ -243,22 +283,15 @@ def effective_rows(db: Session, *, provider_id: str | None = None, start: dt.dat
         p = preds.get(fid)
         if p is None:
             continue
-        row = {k: [x["id"] for x in p[k]] for k in ("quality_statements", "freda", "rights", "seldom_heard")}
-        row.update(id=fid, provider_id=f.provider_id, received_at=f.received_at, urgency=p["safeguarding"]["urgency"],
-                   sentiment=p["sentiment"], ei_level=p["epistemic_injustice"]["level"])
+        d = decisions.get(fid)
+        row = effective_row(p, d.labels if d else None, d.urgency if d else None)
+        row.update(id=fid, provider_id=f.provider_id, received_at=f.received_at)
         if with_vectors:
             import numpy as np
 
             raw = vecs.get(fid)
             row["vector"] = None if raw is None else np.frombuffer(raw, dtype=np.float16).astype(np.float32)
             row["text"] = f.text
-        d = decisions.get(fid)
-        if d is not None:
-            row["urgency"] = d.urgency
-            for k in ("quality_statements", "freda", "rights", "seldom_heard"):
-                if k in d.labels:
-                    row[k] = list(d.labels[k])
-            row["sentiment"] = d.labels.get("sentiment", row["sentiment"])
         rows.append(row)
     return rows
 
@@ -283,4 +316,4 @@ def pending(db: Session, *, limit: int = 100) -> list[Feedback]:
 
 
 __all__ = ["add_feedback", "save_prediction", "mark_failed", "get_feedback", "review_queue", "decide", "themes",
-           "pending", "claim", "check_provider", "UnknownProvider", "route_non_english", "effective_rows", "providers", "NotFound", "Conflict", "utcnow"]
+           "pending", "claim", "refresh_labels", "rebuild_labels", "check_provider", "UnknownProvider", "route_non_english", "effective_rows", "providers", "NotFound", "Conflict", "utcnow"]

@@ -99,3 +99,15 @@ class Provider(SQLModel, table=True):
     type: str = Field(default="", max_length=100)
     region: str = Field(default="", max_length=100)
     provider_id: Optional[str] = Field(default=None, max_length=64, index=True)  # set for a location
+
+
+class FeedbackLabel(SQLModel, table=True):
+    """The labels a person would count for an item (the model's, overridden by the latest decision),
+    kept in step with predictions and decisions so that planning views count in SQL."""
+
+    __tablename__ = "feedback_label"
+    __table_args__ = (Index("ix_feedback_label_provider_received", "provider_id", "received_at", "label"),)
+    feedback_id: int = Field(foreign_key="feedback.id", primary_key=True)
+    label: str = Field(primary_key=True, max_length=64)
+    provider_id: str = Field(max_length=64)
+    received_at: dt.datetime
