@@ -242,13 +242,20 @@ def rebuild_labels(db: Session) -> int:
     """Recompute every item's counted labels (after a bulk load that bypassed the service)."""
     from sqlalchemy import delete
 
+    from sqlalchemy import insert
+
     db.exec(delete(FeedbackLabel))
+    batch: list[dict] = []
     n = 0
     for row in effective_rows(db):
-        for lab in counted_labels(row):
-            db.add(FeedbackLabel(feedback_id=row["id"], label=lab, provider_id=row["provider_id"],
-                                 received_at=row["received_at"]))
-            n += 1
+        batch += [{"feedback_id": row["id"], "label": lab, "provider_id": row["provider_id"],
+                   "received_at": row["received_at"]} for lab in counted_labels(row)]
+        if len(batch) >= 50_000:
+            db.exec(insert(FeedbackLabel), params=batch)
+            n, batch = n + len(batch), []
+    if batch:
+        db.exec(insert(FeedbackLabel), params=batch)
+        n += len(batch)
     db.commit()
     return n
 
