@@ -151,10 +151,13 @@ def review_queue(db: SessionDep, limit: int = Query(100, ge=1, le=1000),
     """Items needing a person: urgent first, then concern, oldest first."""
     now = service.utcnow()
     audit(db, user=user, action="view_queue")
-    return [QueueItem(id=i.id, provider_id=i.provider_id, urgency=i.urgency, received_at=i.received_at,
-                      language=i.language,
-                      review_status=i.review_status, age_hours=round((now - i.received_at).total_seconds() / 3600, 2))
-            for i in service.review_queue(db, limit=limit)]
+    return [_queue_item(i, now) for i in service.review_queue(db, limit=limit)]
+
+
+def _queue_item(i, now) -> QueueItem:
+    return QueueItem(id=i.id, provider_id=i.provider_id, urgency=i.urgency, received_at=i.received_at,
+                     language=i.language, review_status=i.review_status, claimed_by=i.reviewer_claim,
+                     age_hours=round((now - i.received_at).total_seconds() / 3600, 2))
 
 
 @router.post("/v1/feedback/{item_id}/decision", response_model=DecisionOut, status_code=201,
@@ -182,6 +185,20 @@ def record_decision(item_id: ItemId, body: DecisionIn, db: SessionDep, user: Use
     audit(db, user=user, action="decide", object_type="feedback", object_id=item_id,
           detail={"urgency": body.urgency, "close": body.close, "referral_made": body.referral_made})
     return DecisionOut(**d.model_dump())
+
+
+@router.post("/v1/feedback/{item_id}/claim", response_model=QueueItem,
+             responses={404: {"model": ErrorOut}, 409: {"model": ErrorOut, "description": "claimed by another reviewer"}})
+def claim_item(item_id: ItemId, db: SessionDep, user: User = require(*REVIEW)) -> QueueItem:
+    """Claim an item for review (another reviewer's live claim is a 409; claims lapse after 2 hours)."""
+    try:
+        i = service.claim_for_review(db, item_id=item_id, reviewer=user.name)
+    except service.NotFound as exc:
+        raise HTTPException(404, str(exc)) from exc
+    except service.Conflict as exc:
+        raise HTTPException(409, str(exc)) from exc
+    audit(db, user=user, action="claim", object_type="feedback", object_id=item_id)
+    return _queue_item(i, service.utcnow())
 
 
 @router.get("/v1/themes", response_model=ThemesOut)

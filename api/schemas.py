@@ -155,6 +155,7 @@ class QueueItem(BaseModel):
     received_at: dt.datetime
     review_status: str
     language: Optional[str] = None
+    claimed_by: Optional[str] = None
     age_hours: float
 
 

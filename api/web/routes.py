@@ -126,6 +126,20 @@ def item_page(request: Request, item_id: int, db: SessionDep, user: PageUser):
                   can_close=user.role in ("safeguarding_lead", "admin"))
 
 
+@router.post("/items/{item_id}/claim")
+def claim(request: Request, item_id: int, db: SessionDep, user: PageUser):
+    allow(user, "reviewer", "safeguarding_lead", "admin")
+    same_origin(request)
+    try:
+        service.claim_for_review(db, item_id=item_id, reviewer=user.name)
+    except service.NotFound:
+        raise HTTPException(404, "no such item") from None
+    except service.Conflict as exc:
+        raise HTTPException(409, str(exc)) from None
+    audit(db, user=user, action="claim", object_type="feedback", object_id=item_id, detail={"ui": True})
+    return RedirectResponse(f"/ui/items/{item_id}", status_code=303)
+
+
 @router.post("/items/{item_id}/decision")
 def decide(request: Request, item_id: int, db: SessionDep, user: PageUser,
            urgency: Annotated[str, Form(pattern="^(none|concern|urgent)$")],

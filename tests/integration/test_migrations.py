@@ -27,19 +27,18 @@ def test_upgrade_from_empty_matches_the_models_and_is_idempotent(url):
     with engine.connect() as conn:
         diffs = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": False}), SQLModel.metadata)
         assert diffs == []
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0005"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0006"
     make_engine(url)  # a second start migrates nothing and breaks nothing
     assert {"feedback", "prediction", "decision", "user", "audit_log"} <= set(inspect(engine).get_table_names())
 
 
 def test_0005_backfills_counted_labels_for_items_classified_before_it(url, fake_pipeline):
-    from alembic import command
     from sqlmodel import select
 
     from tests.conftest import make_providers
     from triage.store import service
     from triage.store.db import session
-    from triage.store.migrate import alembic_config, upgrade
+    from triage.store.migrate import downgrade, upgrade
     from triage.store.tables import FeedbackLabel
 
     engine = make_engine(url)
@@ -55,10 +54,7 @@ def test_0005_backfills_counted_labels_for_items_classified_before_it(url, fake_
         before = sorted((r.feedback_id, r.label) for r in db.exec(select(FeedbackLabel)))
         themes_before = service.themes(db, provider_id="p", start=None, end=None)
     assert ("safe.medicines" in themes_before["quality_statements"]) and before
-    with engine.begin() as conn:
-        cfg = alembic_config()
-        cfg.attributes["connection"] = conn
-        command.downgrade(cfg, "0004")
+    downgrade(engine, "0004")
     upgrade(engine)
     with session(engine) as db:
         after = sorted((r.feedback_id, r.label) for r in db.exec(select(FeedbackLabel)))

@@ -17,9 +17,29 @@ def alembic_config(url: str | None = None) -> Config:
     return cfg
 
 
+def _run(engine, fn, revision: str) -> None:
+    cfg = alembic_config()
+    with engine.connect() as conn:
+        sqlite = engine.dialect.name == "sqlite"
+        if sqlite:  # SQLite rebuilds tables to alter them: foreign keys are checked again afterwards
+            conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            conn.commit()
+        with conn.begin():
+            cfg.attributes["connection"] = conn
+            fn(cfg, revision)
+        if sqlite:
+            bad = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+            conn.commit()
+            if bad:
+                raise RuntimeError(f"migration left {len(bad)} rows breaking foreign keys")
+
+
 def upgrade(engine, revision: str = "head") -> None:
     """Apply every migration up to ``revision`` on the engine's database."""
-    cfg = alembic_config()
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, revision)
+    _run(engine, command.upgrade, revision)
+
+
+def downgrade(engine, revision: str) -> None:
+    """Undo migrations down to ``revision``."""
+    _run(engine, command.downgrade, revision)

@@ -178,6 +178,25 @@ def review_queue(db: Session, *, limit: int = 100) -> list[Feedback]:
     return list(db.exec(q))
 
 
+CLAIM_HOLD = dt.timedelta(hours=2)
+
+
+def claim_for_review(db: Session, *, item_id: int, reviewer: str) -> Feedback:
+    """A reviewer takes an item so that two people do not work on it at once (a claim lapses after 2 hours)."""
+    item = db.get(Feedback, item_id)
+    if item is None:
+        raise NotFound(f"no feedback {item_id}")
+    now = utcnow()
+    if (item.reviewer_claim and item.reviewer_claim != reviewer and item.reviewer_claimed_at
+            and now - item.reviewer_claimed_at < CLAIM_HOLD):
+        raise Conflict(f"item {item_id} is claimed by {item.reviewer_claim}")
+    item.reviewer_claim, item.reviewer_claimed_at = reviewer, now
+    db.add(item)
+    db.commit()
+    db.refresh(item)
+    return item
+
+
 def decide(db: Session, *, item_id: int, reviewer: str, urgency: str, labels: dict, note: str | None,
            referral_made: bool = False, referral_to: str | None = None, referral_reference: str | None = None,
            close: bool = False) -> Decision:
@@ -323,4 +342,4 @@ def pending(db: Session, *, limit: int = 100) -> list[Feedback]:
 
 
 __all__ = ["add_feedback", "save_prediction", "mark_failed", "get_feedback", "review_queue", "decide", "themes",
-           "pending", "claim", "refresh_labels", "rebuild_labels", "check_provider", "UnknownProvider", "route_non_english", "effective_rows", "providers", "NotFound", "Conflict", "utcnow"]
+           "pending", "claim", "claim_for_review", "refresh_labels", "rebuild_labels", "check_provider", "UnknownProvider", "route_non_english", "effective_rows", "providers", "NotFound", "Conflict", "utcnow"]

@@ -37,6 +37,8 @@ class Feedback(FeedbackBase, table=True):
     # routing fields copied from the latest prediction (for the queue and aggregation)
     urgency: Optional[str] = Field(default=None, index=True)
     review_status: str = Field(default="none", index=True)  # none | open | decided | closed
+    reviewer_claim: Optional[str] = Field(default=None, max_length=128)  # the reviewer working on it
+    reviewer_claimed_at: Optional[dt.datetime] = None
     language: Optional[str] = Field(default=None, max_length=8)  # set when not English: a person reads it
     submitted_by: Optional[int] = Field(default=None, foreign_key="user.id", index=True)  # fk_feedback_submitted_by_user
 
