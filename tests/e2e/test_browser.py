@@ -88,6 +88,8 @@ def test_reviewer_decides_an_urgent_item_and_the_dashboard_changes(server, brows
     shot(page, "02_queue")
     first.locator("a").click()
     assert page.locator("#text mark").count() >= 1  # evidence highlighted
+    page.click("#claim")
+    assert page.locator("#claimed").inner_text() == "claimed by test-reviewer"
     provider = page.locator("main p.muted").first.inner_text().split("provider ")[1].split(" ")[0]
 
     selected = page.eval_on_selector("#qs", "s => [...s.selectedOptions].map(o => o.value)")
