@@ -13,6 +13,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func
 from sqlmodel import select
 
@@ -80,8 +81,16 @@ def post(port: int, i: int):
         return None, str(exc)
 
 
-def test_sigkill_mid_batch_then_restart_loses_nothing_and_classifies_once(tmp_path):
+@pytest.mark.parametrize("db", ["sqlite"] + (["postgres"] if os.environ.get("DATABASE_URL_PG") else []))
+def test_sigkill_mid_batch_then_restart_loses_nothing_and_classifies_once(tmp_path, db):
     url = f"sqlite:///{tmp_path / 'crash.db'}"
+    if db == "postgres":
+        from sqlalchemy import create_engine, text
+
+        url = os.environ["DATABASE_URL_PG"]
+        with create_engine(url).begin() as c:
+            c.execute(text('DROP TABLE IF EXISTS decision, prediction, feedback, audit_log, "user", provider, '
+                           'feedback_label, alembic_version CASCADE'))
     script = tmp_path / "server.py"
     script.write_text(SERVER.format(root=str(ROOT)))
     log = tmp_path / "server.log"
