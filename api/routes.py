@@ -30,7 +30,6 @@ SUBMIT = ("intake", "reviewer", "safeguarding_lead", "admin")
 READ = ("intake", "reviewer", "safeguarding_lead", "inspector", "admin")  # intake: own items; inspector: redacted
 REVIEW = ("reviewer", "safeguarding_lead", "admin")
 PLAN = ("inspector", "reviewer", "safeguarding_lead", "admin")
-CLOSE_URGENT = ("safeguarding_lead", "admin")
 
 ItemId = Annotated[int, Path(ge=1, le=2_147_483_647, description="feedback id")]  # an int4 on PostgreSQL
 
@@ -169,19 +168,14 @@ def record_decision(item_id: ItemId, body: DecisionIn, db: SessionDep, user: Use
               if getattr(body, key) is not None}  # IDs already checked against the taxonomy by the schema
     if body.sentiment:
         labels["sentiment"] = body.sentiment
-    if body.close and user.role not in CLOSE_URGENT:
-        try:
-            current = service.get_feedback(db, item_id=item_id)[0]
-        except service.NotFound as exc:
-            raise HTTPException(404, str(exc)) from exc
-        if current.urgency == "urgent" or body.urgency == "urgent":
-            raise HTTPException(403, "only a safeguarding lead may close an urgent item")
     try:
         d = service.decide(db, item_id=item_id, reviewer=user.name, urgency=body.urgency, labels=labels,
                            note=body.note, referral_made=body.referral_made, referral_to=body.referral_to,
-                           referral_reference=body.referral_reference, close=body.close)
+                           referral_reference=body.referral_reference, close=body.close, role=user.role)
     except service.NotFound as exc:
         raise HTTPException(404, str(exc)) from exc
+    except service.NotAllowed as exc:
+        raise HTTPException(403, str(exc)) from exc
     audit(db, user=user, action="decide", object_type="feedback", object_id=item_id,
           detail={"urgency": body.urgency, "close": body.close, "referral_made": body.referral_made})
     return DecisionOut(**d.model_dump())

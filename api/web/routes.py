@@ -161,14 +161,16 @@ def decide(request: Request, item_id: int, db: SessionDep, user: PageUser,
         tax.check_ids(seldom_heard_ids, "seldom_heard")
     except ValueError as exc:
         raise HTTPException(422, str(exc)) from exc
-    item = service.get_feedback(db, item_id=item_id)[0]
-    if close and (urgency == "urgent" or item.urgency == "urgent") and user.role not in ("safeguarding_lead", "admin"):
-        raise HTTPException(403, "only a safeguarding lead may close an urgent item")
-    service.decide(db, item_id=item_id, reviewer=user.name, urgency=urgency,
-                   labels={"quality_statements": sorted(set(quality_statements)), "rights": sorted(set(rights)),
-                           "freda": sorted(set(freda)), "seldom_heard": sorted(set(seldom_heard_ids))},
-                   note=note or None, referral_made=bool(referral_to.strip()), referral_to=referral_to or None,
-                   referral_reference=referral_reference or None, close=close)
+    try:
+        service.decide(db, item_id=item_id, reviewer=user.name, urgency=urgency,
+                       labels={"quality_statements": sorted(set(quality_statements)), "rights": sorted(set(rights)),
+                               "freda": sorted(set(freda)), "seldom_heard": sorted(set(seldom_heard_ids))},
+                       note=note or None, referral_made=bool(referral_to.strip()), referral_to=referral_to or None,
+                       referral_reference=referral_reference or None, close=close, role=user.role)
+    except service.NotFound:
+        raise HTTPException(404, "no such item") from None
+    except service.NotAllowed as exc:
+        raise HTTPException(403, str(exc)) from None
     audit(db, user=user, action="decide", object_type="feedback", object_id=item_id,
           detail={"urgency": urgency, "close": close, "ui": True})
     return RedirectResponse(f"/ui/items/{item_id}?saved=1", status_code=303)

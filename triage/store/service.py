@@ -20,6 +20,13 @@ class NotFound(LookupError):
     pass
 
 
+class NotAllowed(PermissionError):
+    """The caller's role may not do this to this item."""
+
+
+CLOSE_URGENT_ROLES = ("safeguarding_lead", "admin")
+
+
 class UnknownProvider(ValueError):
     """A provider or location id that is not registered (load them with `triage providers load`)."""
 
@@ -199,11 +206,14 @@ def claim_for_review(db: Session, *, item_id: int, reviewer: str) -> Feedback:
 
 def decide(db: Session, *, item_id: int, reviewer: str, urgency: str, labels: dict, note: str | None,
            referral_made: bool = False, referral_to: str | None = None, referral_reference: str | None = None,
-           close: bool = False) -> Decision:
-    """Store a human decision apart from the model's suggestion; urgent items stay open unless closed."""
+           close: bool = False, role: str | None = None) -> Decision:
+    """Store a human decision apart from the model's suggestion; urgent items stay open until a
+    safeguarding lead (or admin) closes them (``role`` is the decider's; None for trusted callers)."""
     item = db.get(Feedback, item_id)
     if item is None:
         raise NotFound(f"no feedback {item_id}")
+    if close and role is not None and role not in CLOSE_URGENT_ROLES and "urgent" in (urgency, item.urgency):
+        raise NotAllowed("only a safeguarding lead may close an urgent item")
     d = Decision(feedback_id=item_id, reviewer=reviewer, urgency=urgency, labels=labels, note=note,
                  referral_made=referral_made, referral_to=referral_to, referral_reference=referral_reference,
                  close=close)
@@ -342,4 +352,4 @@ def pending(db: Session, *, limit: int = 100) -> list[Feedback]:
 
 
 __all__ = ["add_feedback", "save_prediction", "mark_failed", "get_feedback", "review_queue", "decide", "themes",
-           "pending", "claim", "claim_for_review", "refresh_labels", "rebuild_labels", "check_provider", "UnknownProvider", "route_non_english", "effective_rows", "providers", "NotFound", "Conflict", "utcnow"]
+           "pending", "claim", "NotAllowed", "claim_for_review", "refresh_labels", "rebuild_labels", "check_provider", "UnknownProvider", "route_non_english", "effective_rows", "providers", "NotFound", "Conflict", "utcnow"]
