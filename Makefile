@@ -9,12 +9,13 @@ PORT ?= 8000
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install run test train evaluate clean
+.PHONY: install run test train evaluate lock audit clean
 
-$(BIN)/triage: pyproject.toml
+# versions come from requirements.lock (what was tested and audited); `make lock` refreshes it
+$(BIN)/triage: pyproject.toml requirements.lock
 	$(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e ".[test,postgres]"
+	$(BIN)/python -m pip install -q -c requirements.lock -e ".[test,postgres]"
 	touch $(BIN)/triage
 
 install: $(BIN)/triage
@@ -30,6 +31,14 @@ train: install
 
 evaluate: install
 	$(BIN)/triage evaluate
+
+lock: install
+	mkdir -p var
+	$(BIN)/python -m pip install -q --dry-run --ignore-installed --report var/lock-report.json -e ".[test,postgres]"
+	$(BIN)/python scripts/lock.py var/lock-report.json > requirements.lock
+
+audit:
+	bash scripts/audit.sh
 
 clean:
 	rm -rf $(VENV) var
