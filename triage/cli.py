@@ -1,4 +1,4 @@
-"""`triage` command line: classify | serve | train | evaluate | export-annotations | load-demo."""
+"""`triage` command line: classify | backfill | serve | train | evaluate | export-annotations | load-demo."""
 from __future__ import annotations
 
 import argparse
@@ -33,6 +33,26 @@ def _classify(args) -> int:
           f"(see the line numbers above)" if report.bad else
           f"classified {report.written} of {report.read} records -> {dst}", file=sys.stderr)
     return 1 if report.read and not report.written else 0
+
+
+def _backfill(args) -> int:
+    import distributed  # noqa: F401  (its import sets its loggers' levels: quieten them after it)
+
+    from triage.backfill import BackfillError, backfill
+
+    logging.getLogger("distributed").setLevel(logging.WARNING)  # not the cluster's start and stop chatter
+    try:
+        m = backfill(args.input, args.out, partition_lines=args.partition_lines, workers=args.workers,
+                     scheduler_address=args.scheduler_address, model_dir=args.model, progress=not args.quiet)
+    except BackfillError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.code
+    rate = m["written"] / m["seconds"] if m["seconds"] else 0.0
+    print(f"back-filled {m['written']} of {m['records']} records in {len(m['partitions'])} partitions on "
+          f"{m['workers']} workers -> {args.out} ({m['seconds']:.1f} s, {rate:.1f} items/s)"
+          + (f"; {len(m['bad'])} skipped (see the line numbers above and in manifest.json)" if m["bad"] else ""),
+          file=sys.stderr)
+    return 1 if m["records"] and not m["written"] else 0
 
 
 def _serve(args) -> int:
@@ -131,6 +151,16 @@ def main(argv: list[str] | None = None) -> int:
     c.add_argument("--model", default=None, help="model directory (default: TRIAGE_MODEL_DIR)")
     c.add_argument("--quiet", action="store_true", help="no progress bar")
     c.set_defaults(fn=_classify)
+    b = sub.add_parser("backfill", help="classify a large CSV/JSONL file on a Dask cluster into DIR/part-*.jsonl")
+    b.add_argument("input")
+    b.add_argument("--out", required=True, help="output directory (new or empty)")
+    b.add_argument("--partition-lines", type=int, default=5000, help="lines per partition (default 5000)")
+    b.add_argument("--workers", type=int, default=2, help="worker processes of the local cluster (default 2)")
+    b.add_argument("--scheduler-address", default=None,
+                   help="run on an existing Dask cluster (tcp://host:8786) instead of a local one")
+    b.add_argument("--model", default=None, help="model directory (default: TRIAGE_MODEL_DIR)")
+    b.add_argument("--quiet", action="store_true", help="no progress bar")
+    b.set_defaults(fn=_backfill)
     s = sub.add_parser("serve", help="run the HTTP service (DATABASE_URL selects the database)")
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=int, default=8000)
