@@ -18,6 +18,8 @@ class Settings(BaseSettings):
     max_text_chars: int = 20_000     # longer text is rejected (API) or reported (batch)
     max_sentences: int = 200         # sentences scored per item (the rest still count in the text)
     batch_size: int = 64
+    embed_cache_sentences: int = 50_000  # distinct sentences whose vectors are kept (0: off); ~80 MB at 50k
+    prediction_cache_items: int = 20_000  # predictions kept by content hash of the text (0: off); ~4 KB each
     response_target_urgent_hours: float = 4.0    # the review queue shows age against these targets
     response_target_concern_hours: float = 72.0
     rate_limit_per_minute: int = 600      # requests per token per minute (429 beyond)

@@ -1,6 +1,8 @@
 """The whole pipeline: sentences -> one embedding pass -> heads + detectors -> Prediction."""
 from __future__ import annotations
 
+import copy
+import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -9,6 +11,7 @@ import numpy as np
 
 from triage.domain import Evidence, LabelScore, Prediction, Sentence
 from triage.pipeline.cues import CueSet, load_cues
+from triage.pipeline.embed import LRU, CachedEmbedder
 from triage.pipeline.heads import MultiLabelHead, SingleLabelHead, item_features, sentence_features
 from triage.taxonomy import TaxonomyError, load_taxonomy
 
@@ -34,7 +37,7 @@ class Pipeline:
     """Loads a trained model directory; ``predict`` classifies a batch of texts."""
 
     def __init__(self, model_dir: str | Path, embedder=None, cues: CueSet | None = None,
-                 max_sentences: int = 200) -> None:
+                 max_sentences: int = 200, cache_sentences: int = 50_000, cache_items: int = 20_000) -> None:
         model_dir = Path(model_dir)
         meta_path = model_dir / "model.json"
         if not meta_path.is_file():
@@ -54,7 +57,9 @@ class Pipeline:
         self.model_version = self.meta["model_version"]
         self.cues = cues or load_cues()
         self.max_sentences = max_sentences
-        self._embedder = embedder
+        self.cache_sentences = cache_sentences
+        self._items = LRU(cache_items)  # content hash of a text -> its prediction
+        self._embedder = None if embedder is None else CachedEmbedder(embedder, cache_sentences)
         self.components = {"encoder": self.meta["encoder"], "heads": self.model_version,
                            "rules": f"cues.v{self.cues.version}", "taxonomy": f"v{self.tax.version}"}
 
@@ -63,12 +68,35 @@ class Pipeline:
         if self._embedder is None:
             from triage.pipeline.embed import default_embedder
 
-            self._embedder = default_embedder()
+            self._embedder = CachedEmbedder(default_embedder(), self.cache_sentences)
         return self._embedder
 
     # -- public -------------------------------------------------------------------------------
     def predict(self, texts: list[str], sentences: list[list[Sentence]] | None = None) -> list[Prediction]:
-        """Classify texts (already validated: non-empty, within the size limit)."""
+        """Classify texts (already validated: non-empty, within the size limit).
+
+        A text seen recently (same content hash) is not classified again: its prediction comes
+        from a bounded cache, as a copy the caller may change."""
+        if sentences is not None:
+            return self._predict(texts, sentences)
+        keys = [hashlib.blake2b(t.encode("utf-8", "surrogatepass"), digest_size=16).digest() for t in texts]
+        found, todo = self._items.lookup(keys)
+        out: list[Prediction | None] = [copy.deepcopy(found.get(i)) for i in range(len(texts))]
+        if todo:
+            new = self._predict([texts[ix[0]] for ix in todo.values()])
+            for ix, p in zip(todo.values(), new):
+                for i in ix:
+                    out[i] = copy.deepcopy(p)
+            self._items.store(zip(todo, new))
+        return out
+
+    def clear_cache(self) -> None:
+        """Forget cached predictions and sentence vectors (e.g. between benchmark repeats)."""
+        self._items.clear()
+        if self._embedder is not None:
+            self._embedder.clear()
+
+    def _predict(self, texts: list[str], sentences: list[list[Sentence]] | None = None) -> list[Prediction]:
         if sentences is None:
             from triage.pipeline.preprocess import split_sentences
 
@@ -184,6 +212,8 @@ def load_pipeline(model_dir: str | Path | None = None, **kw) -> Pipeline:
     from triage.config import get_settings
 
     s = get_settings()
+    kw.setdefault("cache_sentences", s.embed_cache_sentences)
+    kw.setdefault("cache_items", s.prediction_cache_items)
     return Pipeline(model_dir or s.model_dir, max_sentences=s.max_sentences, **kw)
 
 
