@@ -6,18 +6,21 @@ import csv
 import datetime as dt
 import io
 
-from triage.aggregation import compare_periods, emerging_themes, monthly, seldom_heard
+from triage.aggregation import compare_counts, emerging_themes, label_counts, monthly, seldom_heard
 
 
 def period_report(db, *, provider_id: str, start: dt.datetime, end: dt.datetime) -> dict:
+    """The period's items are loaded (emerging themes need their vectors and texts, the pack their
+    redacted texts), so its trend and seldom-heard view are counted from them; the previous period
+    is only counted, in SQL."""
     from triage.store import service
 
     rows = service.effective_rows(db, provider_id=provider_id, start=start, end=end, with_vectors=True)
-    prev = service.effective_rows(db, provider_id=provider_id, start=start - (end - start), end=start)
+    prev_n, prev_counts = service.period_counts(db, provider_id=provider_id, start=start - (end - start), end=start)
     return {
         "provider_id": provider_id, "from": start.date().isoformat(), "to": (end - dt.timedelta(days=1)).date().isoformat(),
-        "items": len(rows), "previous_items": len(prev),
-        "change": compare_periods(rows, prev),
+        "items": len(rows), "previous_items": prev_n,
+        "change": compare_counts(label_counts(rows), len(rows), prev_counts, prev_n),
         "trend": monthly(rows),
         "seldom_heard": seldom_heard(rows),
         "emerging_themes": emerging_themes(rows, [r["vector"] for r in rows], [r["text"] for r in rows]),

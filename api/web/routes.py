@@ -13,7 +13,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
 from api.deps import SessionDep
-from triage.aggregation import monthly, seldom_heard
 from triage.config import get_settings
 from triage.store import service
 from triage.store.tables import User
@@ -190,11 +189,10 @@ def providers(request: Request, db: SessionDep, user: PageUser):
 @router.get("/providers/{provider_id}", response_class=HTMLResponse)
 def dashboard(request: Request, provider_id: str, db: SessionDep, user: PageUser, days: int = 90):
     allow(user, "inspector", "reviewer", "safeguarding_lead", "admin")
-    rows = service.effective_rows(db, provider_id=provider_id)
-    if not rows:
+    latest = service.latest_received(db, provider_id=provider_id)
+    if latest is None:
         raise HTTPException(404, "no classified items for this provider")
     themes = service.themes(db, provider_id=provider_id, start=None, end=None)
-    latest = max(r["received_at"] for r in rows)
     end = dt.datetime.combine(latest.date(), dt.time(), dt.timezone.utc) + dt.timedelta(days=1)
     start = end - dt.timedelta(days=days)
     from triage.planning import period_report
@@ -202,16 +200,17 @@ def dashboard(request: Request, provider_id: str, db: SessionDep, user: PageUser
     report = period_report(db, provider_id=provider_id, start=start, end=end)
     report.pop("_rows")
     audit(db, user=user, action="view_themes", object_type="provider", object_id=provider_id, detail={"ui": True})
-    return render(request, "dashboard.html", user, provider_id=provider_id, themes=themes, trend=monthly(rows),
+    return render(request, "dashboard.html", user, provider_id=provider_id, themes=themes,
+                  trend=service.monthly(db, provider_id=provider_id),
                   report=report, days=days)
 
 
 @router.get("/seldom-heard", response_class=HTMLResponse)
 def seldom(request: Request, db: SessionDep, user: PageUser, provider_id: Optional[str] = None):
     allow(user, "inspector", "reviewer", "safeguarding_lead", "admin")
-    rows = service.effective_rows(db, provider_id=provider_id or None)
+    data = service.seldom_heard(db, provider_id=provider_id or None)
     audit(db, user=user, action="view_seldom_heard", object_type="provider", object_id=provider_id)
-    return render(request, "seldom.html", user, data=seldom_heard(rows), provider_id=provider_id,
+    return render(request, "seldom.html", user, data=data, provider_id=provider_id,
                   providers=service.providers(db), can_read_items=user.role != "inspector")
 
 

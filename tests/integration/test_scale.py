@@ -4,6 +4,7 @@ import datetime as dt
 from sqlalchemy import insert
 
 from tests.conftest import make_providers
+from triage.aggregation import monthly, seldom_heard
 from triage.store import service
 from triage.store.db import make_engine, session
 from triage.store.tables import Feedback, Prediction
@@ -27,7 +28,10 @@ def test_themes_and_rows_for_a_provider_with_more_items_than_sqlite_parameters(t
         c.execute(insert(Prediction), [dict(feedback_id=i, model_version="t", urgency="none", payload=payload,
                                             created_at=t0) for i in range(1, N + 1)])
     with session(engine) as db:
-        assert service.rebuild_labels(db) == 4 * N  # statement, key question, urgency, sentiment; bulk loads bypass the service: rebuild the counted labels
+        assert service.rebuild_labels(db) == 5 * N  # statement, key question, urgency, sentiment, EI level; bulk loads bypass the service: rebuild the counted labels
         t = service.themes(db, provider_id="big", start=None, end=None)
         assert t["items"] == N and t["quality_statements"] == {"safe.staffing": N}
-        assert len(service.effective_rows(db, provider_id="big")) == N
+        rows = service.effective_rows(db, provider_id="big")
+        assert len(rows) == N
+        assert service.monthly(db, provider_id="big") == monthly(rows)
+        assert service.seldom_heard(db, provider_id="big") == seldom_heard(rows)

@@ -10,7 +10,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from triage.routing import needs_review
-from triage.aggregation import counted_labels, effective_row
+from triage.aggregation import (NEGATIVE, counted_labels, effective_row, label_counts_from_counted,
+                                label_group, month_key, monthly_from_counts, seldom_heard_from_counts)
 from triage.store.tables import Decision, Feedback, FeedbackLabel, Prediction, utcnow
 
 URGENCY_RANK = {"urgent": 0, "concern": 1}
@@ -230,25 +231,89 @@ def decide(db: Session, *, item_id: int, reviewer: str, urgency: str, labels: di
     return d
 
 
+def _in_scope(t, *, provider_id: str | None, start: dt.datetime | None, end: dt.datetime | None) -> list:
+    """Conditions on table ``t``: a provider (None: all) and a period [start, end) (None: open)."""
+    return ([t.provider_id == provider_id] if provider_id is not None else []) + \
+        ([t.received_at >= start] if start else []) + ([t.received_at < end] if end else [])
+
+
+def _scoped(q, t, *, provider_id: str | None, start: dt.datetime | None, end: dt.datetime | None):
+    """Restrict a query over table ``t`` to a provider and a period (see _in_scope)."""
+    return q.where(*_in_scope(t, provider_id=provider_id, start=start, end=end))
+
+
+def _label_totals(db: Session, *, provider_id: str | None, start: dt.datetime | None,
+                  end: dt.datetime | None) -> dict[str, int]:
+    """Items per counted-label key for a provider and period."""
+    q = _scoped(select(FeedbackLabel.label, func.count()), FeedbackLabel, provider_id=provider_id,
+                start=start, end=end)
+    return dict(db.exec(q.group_by(FeedbackLabel.label)).all())
+
+
 def themes(db: Session, *, provider_id: str, start: dt.datetime | None, end: dt.datetime | None) -> dict:
     """Counts by quality statement, key question and human-rights theme; a decision overrides the model.
 
     Counted in SQL over feedback_label (kept in step with predictions and decisions)."""
-    q = select(FeedbackLabel.label, func.count()).where(FeedbackLabel.provider_id == provider_id)
-    n = select(func.count()).select_from(Feedback).where(Feedback.provider_id == provider_id,
-                                                          Feedback.status == "classified")
-    if start:
-        q, n = q.where(FeedbackLabel.received_at >= start), n.where(Feedback.received_at >= start)
-    if end:
-        q, n = q.where(FeedbackLabel.received_at < end), n.where(Feedback.received_at < end)
+    n = _scoped(select(func.count()).select_from(Feedback).where(Feedback.status == "classified"), Feedback,
+                provider_id=provider_id, start=start, end=end)
     counts: dict[str, dict] = {k: {} for k in ("quality_statements", "key_questions", "freda", "rights",
                                                "seldom_heard", "safeguarding", "sentiment")}
-    prefix = {"freda.": "freda", "right.": "rights", "grp.": "seldom_heard", "kq:": "key_questions",
-              "urgency:": "safeguarding", "sentiment:": "sentiment"}
-    for label, c in sorted(db.exec(q.group_by(FeedbackLabel.label)).all(), key=lambda lc: (-lc[1], lc[0])):
-        group = next((g for p, g in prefix.items() if label.startswith(p)), "quality_statements")
-        counts[group][label.split(":", 1)[1] if ":" in label else label] = c
+    totals = _label_totals(db, provider_id=provider_id, start=start, end=end)
+    for label, c in sorted(totals.items(), key=lambda lc: (-lc[1], lc[0])):
+        group = label_group(label)
+        if group in counts:  # `ei:` keys are for the seldom-heard view, not a theme
+            counts[group][label.split(":", 1)[1] if ":" in label else label] = c
     return {"provider_id": provider_id, "items": db.exec(n).one(), **counts}
+
+
+def monthly(db: Session, *, provider_id: str | None, start: dt.datetime | None = None,
+            end: dt.datetime | None = None) -> list[dict]:
+    """aggregation.monthly() counted in SQL over feedback_label: per month, items, negative,
+    concern-or-urgent and key questions (a decision overrides the model)."""
+    from sqlalchemy import or_
+
+    L = FeedbackLabel
+    q = select(L.month, L.label, func.count()).where(or_(
+        L.label.like("urgency:%"), L.label.in_([f"sentiment:{s}" for s in NEGATIVE]), L.label.like("kq:%")))
+    q = _scoped(q, L, provider_id=provider_id, start=start, end=end).group_by(L.label, L.month)
+    return monthly_from_counts(db.exec(q).all())
+
+
+def seldom_heard(db: Session, *, provider_id: str | None, start: dt.datetime | None = None,
+                 end: dt.datetime | None = None, top: int = 5) -> dict:
+    """aggregation.seldom_heard() counted in SQL over feedback_label: each group's share of items,
+    its top themes beside everyone's, and the items with an epistemic-injustice risk."""
+    from sqlalchemy.orm import aliased
+
+    scope = dict(provider_id=provider_id, start=start, end=end)
+    G, X = aliased(FeedbackLabel), aliased(FeedbackLabel)
+    everyone = _label_totals(db, **scope)
+    # every counted label of the items in each group (the item's other keys via the primary key)
+    q = (select(G.label, X.label, func.count()).join(X, X.feedback_id == G.feedback_id)
+         .where(G.label.like("grp.%")))
+    by_group: dict[str, dict[str, int]] = {}
+    for g, label, c in db.exec(_scoped(q, G, **scope).group_by(G.label, X.label)).all():
+        by_group.setdefault(g, {})[label] = c
+    L = FeedbackLabel
+    ei = _scoped(select(L.feedback_id).where(L.label.like("ei:%"), L.label != "ei:none"), L, **scope)
+    return seldom_heard_from_counts(everyone, by_group, db.exec(ei).all(), top=top)
+
+
+def period_counts(db: Session, *, provider_id: str, start: dt.datetime | None,
+                  end: dt.datetime | None) -> tuple[int, Counter]:
+    """(items, theme counts) of a provider and period, as aggregation.compare_counts takes them."""
+    return label_counts_from_counted(_label_totals(db, provider_id=provider_id, start=start, end=end))
+
+
+def latest_received(db: Session, *, provider_id: str) -> dt.datetime | None:
+    """When the provider's latest counted (classified) item was received; None if it has none."""
+    return db.exec(select(func.max(FeedbackLabel.received_at)).where(FeedbackLabel.provider_id == provider_id)).one()
+
+
+def _label_rows(row: dict, provider_id: str, received_at: dt.datetime) -> list[dict]:
+    month = month_key(received_at)
+    return [{"feedback_id": row["id"], "label": lab, "provider_id": provider_id, "received_at": received_at,
+             "month": month} for lab in counted_labels(row)]
 
 
 def refresh_labels(db: Session, *, item_id: int) -> None:
@@ -261,71 +326,84 @@ def refresh_labels(db: Session, *, item_id: int) -> None:
     db.exec(delete(FeedbackLabel).where(FeedbackLabel.feedback_id == item_id))
     if item is not None and pred is not None and item.status == "classified":
         row = effective_row(pred.payload, d.labels if d else None, d.urgency if d else None)
-        for lab in counted_labels(row):
-            db.add(FeedbackLabel(feedback_id=item_id, label=lab, provider_id=item.provider_id,
-                                 received_at=item.received_at))
+        row["id"] = item_id
+        for r in _label_rows(row, item.provider_id, item.received_at):
+            db.add(FeedbackLabel(**r))
     db.commit()
 
 
-def rebuild_labels(db: Session) -> int:
-    """Recompute every item's counted labels (after a bulk load that bypassed the service)."""
+def rebuild_labels(db: Session, *, chunk: int = 20_000) -> int:
+    """Recompute every item's counted labels (after a bulk load that bypassed the service), a chunk
+    of items at a time so that memory stays flat."""
     from sqlalchemy import delete
 
-    from sqlalchemy import insert
-
     db.exec(delete(FeedbackLabel))
-    batch: list[dict] = []
+    lo, hi = db.exec(select(func.min(Feedback.id), func.max(Feedback.id)).where(Feedback.status == "classified")).one()
     n = 0
-    for row in effective_rows(db):
-        batch += [{"feedback_id": row["id"], "label": lab, "provider_id": row["provider_id"],
-                   "received_at": row["received_at"]} for lab in counted_labels(row)]
-        if len(batch) >= 50_000:
-            db.exec(insert(FeedbackLabel), params=batch)
-            n, batch = n + len(batch), []
-    if batch:
-        db.exec(insert(FeedbackLabel), params=batch)
+    for first in range(lo or 0, (hi or -1) + 1, chunk):
+        rows = _effective_rows(db, [Feedback.status == "classified", Feedback.id >= first, Feedback.id < first + chunk])
+        batch = [r for row in rows for r in _label_rows(row, row["provider_id"], row["received_at"])]
+        _insert_labels(db, batch)
         n += len(batch)
     db.commit()
     return n
 
 
+def _insert_labels(db: Session, batch: list[dict]) -> None:
+    """Bulk insert of feedback_label rows in the session's transaction: COPY on PostgreSQL (psycopg's
+    executemany sends one statement per row), one executemany on SQLite."""
+    from sqlalchemy import insert
+
+    if not batch:
+        return
+    conn = db.connection()
+    cols = ("feedback_id", "label", "provider_id", "received_at", "month")
+    if conn.dialect.name == "postgresql":
+        with conn.connection.driver_connection.cursor() as cur:
+            with cur.copy(f"COPY feedback_label ({', '.join(cols)}) FROM STDIN") as cp:
+                for r in batch:
+                    cp.write_row(tuple(r[c] for c in cols))
+    else:
+        conn.execute(insert(FeedbackLabel.__table__), batch)
+
+
 def effective_rows(db: Session, *, provider_id: str | None = None, start: dt.datetime | None = None,
                    end: dt.datetime | None = None, with_vectors: bool = False) -> list[dict]:
-    """Classified items as a person would count them: model labels, overridden by the latest decision."""
-    q = select(Feedback).where(Feedback.status == "classified")
-    if provider_id:
-        q = q.where(Feedback.provider_id == provider_id)
-    if start:
-        q = q.where(Feedback.received_at >= start)
-    if end:
-        q = q.where(Feedback.received_at < end)
-    items = {f.id: f for f in db.exec(q)}
+    """Classified items as a person would count them: model labels, overridden by the latest decision.
+
+    Loads every payload: for counts, use themes / monthly / seldom_heard / period_counts (SQL)."""
+    where = [Feedback.status == "classified",
+             *_in_scope(Feedback, provider_id=provider_id or None, start=start, end=end)]
+    return _effective_rows(db, where, with_vectors=with_vectors)
+
+
+def _effective_rows(db: Session, where: list, *, with_vectors: bool = False) -> list[dict]:
+    """effective_rows for the Feedback rows matching ``where`` (plain columns, not ORM objects: fast)."""
+    cols = [Feedback.id, Feedback.provider_id, Feedback.received_at] + ([Feedback.text] if with_vectors else [])
+    items = db.exec(select(*cols).where(*where).order_by(Feedback.id)).all()
     if not items:
         return []
     # filter by subquery, never by a literal id list (SQLite caps bound parameters at 32,766)
-    ids = q.with_only_columns(Feedback.id).scalar_subquery()
-    latest = (select(Prediction.feedback_id, func.max(Prediction.id).label("pid"))
-              .where(Prediction.feedback_id.in_(ids)).group_by(Prediction.feedback_id).subquery())
-    preds, vecs = {}, {}
-    for p in db.exec(select(Prediction).join(latest, Prediction.id == latest.c.pid)):
-        preds[p.feedback_id] = p.payload
-        if with_vectors:
-            vecs[p.feedback_id] = p.embedding
-    decisions: dict[int, Decision] = {}
-    for d in db.exec(select(Decision).where(Decision.feedback_id.in_(ids)).order_by(Decision.id)):
-        decisions[d.feedback_id] = d
+    ids = select(Feedback.id).where(*where).scalar_subquery()
+    latest = select(func.max(Prediction.id)).where(Prediction.feedback_id.in_(ids)).group_by(Prediction.feedback_id)
+    preds = {r[0]: r for r in db.exec(select(Prediction.feedback_id, Prediction.payload,
+                                             *([Prediction.embedding] if with_vectors else []))
+                                      .where(Prediction.id.in_(latest.scalar_subquery())))}
+    decisions = {fid: (labels, urgency) for fid, labels, urgency in db.exec(
+        select(Decision.feedback_id, Decision.labels, Decision.urgency)
+        .where(Decision.feedback_id.in_(ids)).order_by(Decision.id))}
     rows = []
-    for fid, f in items.items():
-        p = preds.get(fid)
+    for f in items:
+        p = preds.get(f.id)
         if p is None:
             continue
-        d = decisions.get(fid)
-        row = effective_row(p, d.labels if d else None, d.urgency if d else None)
-        row.update(id=fid, provider_id=f.provider_id, received_at=f.received_at)
+        d = decisions.get(f.id)
+        row = effective_row(p[1], d[0] if d else None, d[1] if d else None)
+        row.update(id=f.id, provider_id=f.provider_id, received_at=f.received_at)
         if with_vectors:
             import numpy as np
 
-            raw = vecs.get(fid)
+            raw = p[2]
             row["vector"] = None if raw is None else np.frombuffer(raw, dtype=np.float16).astype(np.float32)
             row["text"] = f.text
         rows.append(row)
@@ -352,4 +430,5 @@ def pending(db: Session, *, limit: int = 100) -> list[Feedback]:
 
 
 __all__ = ["add_feedback", "save_prediction", "mark_failed", "get_feedback", "review_queue", "decide", "themes",
-           "pending", "claim", "NotAllowed", "claim_for_review", "refresh_labels", "rebuild_labels", "check_provider", "UnknownProvider", "route_non_english", "effective_rows", "providers", "NotFound", "Conflict", "utcnow"]
+           "pending", "claim", "NotAllowed", "claim_for_review", "refresh_labels", "rebuild_labels", "check_provider", "UnknownProvider", "route_non_english", "effective_rows", "monthly", "seldom_heard",
+           "period_counts", "latest_received", "providers", "NotFound", "Conflict", "utcnow"]

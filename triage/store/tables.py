@@ -108,8 +108,15 @@ class FeedbackLabel(SQLModel, table=True):
     kept in step with predictions and decisions so that planning views count in SQL."""
 
     __tablename__ = "feedback_label"
-    __table_args__ = (Index("ix_feedback_label_provider_received", "provider_id", "received_at", "label"),)
+    __table_args__ = (Index("ix_feedback_label_provider_received", "provider_id", "received_at", "label"),
+                      # the monthly trend and seldom-heard views (migration 0007): covering, so that both
+                      # databases answer from the index alone
+                      Index("ix_feedback_label_provider_label", "provider_id", "label", "received_at", "month",
+                            "feedback_id"))
     feedback_id: int = Field(foreign_key="feedback.id", primary_key=True)
     label: str = Field(primary_key=True, max_length=64)
     provider_id: str = Field(max_length=64)
     received_at: dt.datetime
+    # 'YYYY-MM' of received_at in UTC, written with the row: one portable GROUP BY for monthly views
+    # (no strftime on SQLite vs to_char on PostgreSQL, no dependence on the session's time zone)
+    month: str = Field(max_length=7)
