@@ -8,8 +8,9 @@ training/sources.py: NHS phase1 `feedback` (10,334), NHS phase2 `FFT answer` (3,
 and the Oregon investigations (`action_notes` + `outcome_notes`, 4,104). The pool (18,336 texts,
 16,292 distinct) is shuffled with a fixed seed and cycled, a fresh shuffle each round, until N lines; so at
 100k each text comes about 5 times (ids say which round). Repeats are cheaper where the pipeline
-keeps sentence vectors (TRIAGE_EMBED_CACHE_SENTENCES; 0 turns it off): the result records the
-setting and the number of distinct texts.
+keeps predictions and sentence vectors by content (TRIAGE_PREDICTION_CACHE_ITEMS,
+TRIAGE_EMBED_CACHE_SENTENCES, per worker; 0 turns them off): the result records the settings and the
+number of distinct texts.
 
 The timing is the wall clock of the whole back-fill as a user runs it: planning the partitions,
 starting the cluster, each worker loading the model, classifying and writing the part files.
@@ -104,7 +105,8 @@ def main() -> None:
            "partitions": len(m["partitions"]), "partition_lines": per_part,
            "worker_busy_seconds": sorted(round(s, 1) for s in busy.values()),
            "worker_cpu_seconds": round(cpu, 1), "worker_cpu_ms_per_item": round(1000 * cpu / max(1, m["written"]), 1),
-           "model_version": m["model_version"], "embed_cache_sentences": getattr(get_settings(), "embed_cache_sentences", None),
+           "model_version": m["model_version"], "embed_cache_sentences": get_settings().embed_cache_sentences,
+           "prediction_cache_items": get_settings().prediction_cache_items,
            "scheduler": "dask.distributed LocalCluster, processes, 1 thread each",
            "timing": "wall clock of the whole back-fill: plan, cluster start, model load per worker, classify, write",
            "data": data, "machine": machine()}

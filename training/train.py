@@ -26,6 +26,7 @@ from triage.config import ROOT
 from triage.pipeline.cues import load_cues
 from triage.pipeline.heads import MultiLabelHead, SingleLabelHead, item_features
 from triage.pipeline.embed import ENCODER_NAME
+from triage.pipeline.preprocess import SPLITTER
 from triage.taxonomy import load_taxonomy
 
 # chosen on gold dev out-of-fold micro-F1: 10 beat 3 on quality statements (+0.026), FREDA (+0.021),
@@ -43,7 +44,7 @@ def embed_items(texts: list[str], progress: bool = True, sents: list | None = No
 
     sents = sents if sents is not None else split_sentences(texts)
     CACHE.mkdir(parents=True, exist_ok=True)
-    f = CACHE / "item_features.npz"
+    f = CACHE / f"item_features.{SPLITTER}.npz"  # features depend on how texts are split
     known: dict[str, np.ndarray] = {}
     if f.is_file():
         z = np.load(f)
@@ -281,6 +282,7 @@ def main(out: str | None = None, limit: int | None = None, seed: int = 13) -> Pa
         "model_version": version,
         "taxonomy_version": tax.version,
         "encoder": ENCODER_NAME,
+        "sentence_splitter": SPLITTER,
         "rules": f"cues.v{cues.version}",
         "labels": {**heads_labels, "sentiment": list(tax.sentiment), "speaker": list(tax.speaker)},
         "thresholds": thresholds,

@@ -45,6 +45,18 @@ class Prediction:
     flags: list[str] = field(default_factory=list)
     vector: object = None  # the item's sentence-mean embedding (numpy, float32), stored for clustering
 
+    def copy(self) -> "Prediction":
+        """An independent copy (what a cache hands out), much cheaper than copy.deepcopy."""
+        ls = lambda xs: [LabelScore(x.id, x.score) for x in xs]  # noqa: E731
+        ei, sg = self.epistemic_injustice, self.safeguarding
+        return Prediction(quality_statements=ls(self.quality_statements), freda=ls(self.freda), rights=ls(self.rights),
+                          epistemic_injustice={**ei, "kinds": list(ei.get("kinds", []))},
+                          safeguarding={**sg, "types": list(sg.get("types", []))},
+                          seldom_heard=ls(self.seldom_heard), speaker=self.speaker, sentiment=self.sentiment,
+                          evidence=[Evidence(e.label, e.text, e.start, e.end, e.score) for e in self.evidence],
+                          model_version=self.model_version, components=dict(self.components),
+                          flags=list(self.flags), vector=None if self.vector is None else self.vector.copy())
+
     def to_contract(self, item_id) -> dict:
         """The JSON object of the batch CLI contract (and of /v1/classify)."""
         r4 = lambda x: round(float(x), 4)  # noqa: E731

@@ -76,3 +76,18 @@ def test_item_cache_returns_independent_copies_and_skips_repeats(fake_embedder):
     pipe.clear_cache()
     pipe.predict(texts[:1])
     assert calls[-1] == texts[:1]
+
+
+def test_prediction_copy_is_equal_and_independent(fake_pipeline):
+    import copy
+
+    p = fake_pipeline.predict(["He was hit by a carer and left in soiled sheets. Staff were kind."])[0]
+    c = p.copy()
+    assert c.to_contract(7) == copy.deepcopy(p).to_contract(7)
+    c.flags.append("x")
+    c.safeguarding["types"].append("sg.other")
+    c.quality_statements.append(c.quality_statements[0] if c.quality_statements else None)
+    c.evidence[0].score = -1
+    assert p.to_contract(7) == copy.deepcopy(p).to_contract(7) and "x" not in p.flags
+    assert "sg.other" not in p.safeguarding["types"] and p.evidence[0].score != -1
+

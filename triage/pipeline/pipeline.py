@@ -1,7 +1,6 @@
 """The whole pipeline: sentences -> one embedding pass -> heads + detectors -> Prediction."""
 from __future__ import annotations
 
-import copy
 import hashlib
 import json
 from dataclasses import dataclass
@@ -81,13 +80,15 @@ class Pipeline:
             return self._predict(texts, sentences)
         keys = [hashlib.blake2b(t.encode("utf-8", "surrogatepass"), digest_size=16).digest() for t in texts]
         found, todo = self._items.lookup(keys)
-        out: list[Prediction | None] = [copy.deepcopy(found.get(i)) for i in range(len(texts))]
+        out: list[Prediction | None] = [p.copy() if (p := found.get(i)) is not None else None
+                                        for i in range(len(texts))]
         if todo:
             new = self._predict([texts[ix[0]] for ix in todo.values()])
             for ix, p in zip(todo.values(), new):
-                for i in ix:
-                    out[i] = copy.deepcopy(p)
-            self._items.store(zip(todo, new))
+                out[ix[0]] = p
+                for i in ix[1:]:
+                    out[i] = p.copy()
+            self._items.store((k, p.copy()) for k, p in zip(todo, new))
         return out
 
     def clear_cache(self) -> None:
@@ -101,6 +102,9 @@ class Pipeline:
             from triage.pipeline.preprocess import split_sentences
 
             sentences = split_sentences(texts)
+        return self._classify(texts, sentences)
+
+    def _classify(self, texts: list[str], sentences: list[list[Sentence]]) -> list[Prediction]:
         sentences = [s[: self.max_sentences] or [Sentence(t.strip(), 0, len(t.strip()))]
                      for s, t in zip(sentences, texts)]
         flat = [s.text for ss in sentences for s in ss]
