@@ -1,11 +1,15 @@
 """Load benchmark: N concurrent clients on loopback post feedback for a fixed time to the real server
 with the real model, then check that every accepted item is stored and classified (nothing lost).
 
-    .venv/bin/python benchmarks/load.py [--clients 4] [--seconds 30] [--database-url URL] [--out FILE]
+    .venv/bin/python benchmarks/load.py [--clients 4] [--seconds 30] [--database-url URL]
+                                       [--endpoint feedback|classify] [--cache] [--out FILE]
 
 Starts `triage serve` on a free loopback port with a fresh database (SQLite by default, or the
-PostgreSQL URL given), and writes JSON: throughput, p50/p95/p99 latency, errors, stored, classified, lost.
-Request loops are bounded in time and stop by themselves.
+PostgreSQL URL given), and writes JSON: throughput, p50/p95/p99 latency, errors, stored, classified,
+lost, and the server's peak resident memory (sampled every 0.5 s). Request loops are bounded in time
+and stop by themselves. Texts are the 361 real demo items, cycled; the server's prediction and
+sentence caches are off unless --cache, so every request is classified from scratch.
+`--endpoint classify` times POST /v1/classify (classify without storing) instead of POST /v1/feedback.
 """
 from __future__ import annotations
 
@@ -48,12 +52,17 @@ def main() -> None:
     ap.add_argument("--clients", type=int, default=4)
     ap.add_argument("--seconds", type=float, default=30)
     ap.add_argument("--database-url", default=None)
+    ap.add_argument("--endpoint", choices=("feedback", "classify"), default="feedback")
+    ap.add_argument("--cache", action="store_true", help="leave the server's caches on (repeated texts)")
     ap.add_argument("--out", default=None)
     a = ap.parse_args()
+    import psutil
     url = a.database_url or f"sqlite:///{tempfile.mkdtemp()}/load.db"
     port = free_port()
     # capacity, not the limiter, is measured: the per-token rate limit is lifted for this server
     env = {**os.environ, "DATABASE_URL": url, "HF_HUB_OFFLINE": "1", "TRIAGE_RATE_LIMIT_PER_MINUTE": "1000000"}
+    if not a.cache:
+        env.update(TRIAGE_PREDICTION_CACHE_ITEMS="0", TRIAGE_EMBED_CACHE_SENTENCES="0")
     log = open(tempfile.mktemp(suffix=".log"), "wb")
     triage = str(Path(sys.executable).parent / "triage")
     token = subprocess.run([triage, "users", "create", f"load-{int(time.time())}", "--role", "intake",
@@ -78,6 +87,15 @@ def main() -> None:
         errors: list[str] = []
         lock = threading.Lock()
         stop = time.monotonic() + a.seconds
+        peak = [0]
+
+        def sample_memory() -> None:
+            proc = psutil.Process(srv.pid)
+            while time.monotonic() < stop + 5:
+                peak[0] = max(peak[0], proc.memory_info().rss)
+                time.sleep(0.5)
+
+        threading.Thread(target=sample_memory, daemon=True).start()
 
         def client(k: int) -> None:
             n = 0
@@ -87,12 +105,16 @@ def main() -> None:
                             "provider_id": provider_ids[k % 3], "external_id": f"c{k}-{n}-{int(stop)}"}
                     t0 = time.perf_counter()
                     try:
-                        r = c.post("/v1/feedback", json=body)
+                        if a.endpoint == "classify":
+                            r = c.post("/v1/classify", json={"text": body["text"]})
+                        else:
+                            r = c.post("/v1/feedback", json=body)
                         dt_ = time.perf_counter() - t0
                         with lock:
                             if r.status_code in (200, 201):
                                 lat.append(dt_)
-                                accepted.append(r.json()["id"])
+                                if a.endpoint == "feedback":
+                                    accepted.append(r.json()["id"])
                             else:
                                 errors.append(str(r.status_code))
                     except httpx.HTTPError as exc:
@@ -115,9 +137,12 @@ def main() -> None:
                 missing = [i for i in missing if c.get(f"/v1/feedback/{i}").json().get("status") != "classified"]
                 if missing:
                     time.sleep(1)
-        res = {"database": url.split(":")[0], "clients": a.clients, "seconds": round(wall, 1),
-               "accepted": len(accepted), "errors": len(errors), "error_kinds": sorted(set(errors)),
-               "throughput_per_s": round(len(accepted) / wall, 1),
+        res = {"database": url.split(":")[0], "endpoint": f"POST /v1/{a.endpoint}", "clients": a.clients,
+               "seconds": round(wall, 1), "caches": "on" if a.cache else "off",
+               "texts": "the 361 real demo items (demo/demo_feedback.csv), cycled",
+               "requests_ok": len(lat), "accepted": len(accepted), "errors": len(errors),
+               "error_kinds": sorted(set(errors)), "throughput_per_s": round(len(lat) / wall, 1),
+               "server_peak_rss_mb": round(peak[0] / 2**20),
                "latency_ms": {"p50": pct(lat, 0.5), "p95": pct(lat, 0.95), "p99": pct(lat, 0.99),
                               "mean": round(statistics.mean(lat) * 1000, 1) if lat else None},
                "stored_and_classified": len(accepted) - len(missing), "lost": len(missing),
@@ -125,7 +150,8 @@ def main() -> None:
     finally:
         srv.terminate()
         srv.wait(timeout=30)
-    out = a.out or str(ROOT / "benchmarks" / "results" / f"load_{res['database'].split('+')[0]}_{a.clients}c_{int(a.seconds)}s.json")
+    out = a.out or str(ROOT / "benchmarks" / "results" /
+                       f"load_{a.endpoint}_{res['database'].split('+')[0]}_{a.clients}c_{int(a.seconds)}s.json")
     Path(out).parent.mkdir(parents=True, exist_ok=True)
     Path(out).write_text(json.dumps(res, indent=1))
     print(json.dumps(res, indent=1))

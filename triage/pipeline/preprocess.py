@@ -2,7 +2,7 @@
 
 Measured against the statistical sentence segmenter of the packaged en_core_web_sm
 (`benchmarks/sentence_splitters.py`, results in benchmarks/results/sentence_splitters.json):
-14 times faster (0.07 vs 1.0 ms a text on NHS comments), the same split for 98% of texts, and
+14 times faster (0.08 vs 1.16 ms a text on NHS comments), the same split for 98% of texts, and
 gold `dev` F1 of every head within 0.01. Sentence splitting was the largest cost after the encoder.
 """
 from __future__ import annotations
