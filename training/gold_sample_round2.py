@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 
 from training import sources
+from training.gold_data import write_draw
 
 POOLS = {
     "interpreter": r"interpret|translat|language barrier|speak english|english (is|was) not|first language",
@@ -57,17 +58,7 @@ def main(seed: int = 20261123) -> None:
                 chosen[r["id"]] = {**r, "drawn_by": f"round2:{name}"}
     items = list(chosen.values())
     rng.shuffle(items)
-    with (ROOT / "items_round2.jsonl").open("w", encoding="utf-8") as fh:
-        for r in items:
-            fh.write(json.dumps({"id": r["id"], "source": r["source"], "source_row_id": r["source_row_id"],
-                                 "group": r["group"], "split": "test" if r["split"] == "test" else "dev",
-                                 "drawn_by": r["drawn_by"], "text": r["text"]}, ensure_ascii=False) + "\n")
-    half = (len(items) + 1) // 2
-    for b, part in ((6, items[:half]), (7, items[half:])):
-        with (ROOT / "batches" / f"batch_{b}.jsonl").open("w", encoding="utf-8") as fh:
-            for r in part:
-                fh.write(json.dumps({"id": r["id"], "source": r["source"], "text": r["text"]},
-                                    ensure_ascii=False) + "\n")
+    write_draw(items, "items_round2.jsonl", (6, 7))
     print(f"round 2: {len(items)} items in batches 6 and 7")
 
 

@@ -18,6 +18,7 @@ import random
 from pathlib import Path
 
 from training import sources
+from training.gold_data import write_draw
 
 ROOT = Path(__file__).resolve().parents[1] / "annotation_guidelines" / "gold"
 
@@ -46,17 +47,7 @@ def main(seed: int = 20261122) -> None:
     chosen += pick([r for r in ore if r["raw"]["result_abuse"] == "Substantiated"
                     and r["raw"]["type_of_abuse"] not in ("", "Neglect")], 25, "oregon_substantiated_abuse")
     rng.shuffle(chosen)
-    with (ROOT / "items_round3.jsonl").open("w", encoding="utf-8") as fh:
-        for r in chosen:
-            fh.write(json.dumps({"id": r["id"], "source": r["source"], "source_row_id": r["source_row_id"],
-                                 "group": r["group"], "split": "test", "drawn_by": r["drawn_by"],
-                                 "text": r["text"]}, ensure_ascii=False) + "\n")
-    half = (len(chosen) + 1) // 2
-    for b, part in ((8, chosen[:half]), (9, chosen[half:])):
-        with (ROOT / "batches" / f"batch_{b}.jsonl").open("w", encoding="utf-8") as fh:
-            for r in part:
-                fh.write(json.dumps({"id": r["id"], "source": r["source"], "text": r["text"]},
-                                    ensure_ascii=False) + "\n")
+    write_draw(chosen, "items_round3.jsonl", (8, 9))
     print(f"round 3: {len(chosen)} items in batches 8 and 9")
 
 
