@@ -28,6 +28,7 @@ def write_card(model_dir: Path, report: dict, command: str) -> None:
          "individuals without human review, and not for text in languages other than English.", "",
          "## Components",
          f"- encoder: {meta['encoder']} (frozen; one pass per sentence; item vector = [mean, max] of sentences)",
+         f"- sentences: {meta.get('sentence_splitter', 'spacy-senter')} (benchmarks/sentence_splitters.py)",
          f"- heads: logistic regression per label (scikit-learn), stored as arrays in heads.npz",
          f"- rules: {meta['rules']} (`triage/pipeline/data/cues_v1.yaml`): patterns with negation and "
          "hypothetical checks. Safeguarding urgency is the union of the rule layer and the model: a rule hit "
