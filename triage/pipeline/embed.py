@@ -65,9 +65,6 @@ class CachedEmbedder:
         self.name, self.dim = inner.name, inner.dim
         self._cache = LRU(capacity)
 
-    def __getattr__(self, item):  # e.g. .model of the wrapped encoder
-        return getattr(self.inner, item)
-
     def clear(self) -> None:
         self._cache.clear()
 

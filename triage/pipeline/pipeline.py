@@ -76,7 +76,7 @@ class Pipeline:
 
         A text seen recently (same content hash) is not classified again: its prediction comes
         from a bounded cache, as a copy the caller may change."""
-        if sentences is not None:
+        if sentences is not None or not self._items.capacity:
             return self._predict(texts, sentences)
         keys = [hashlib.blake2b(t.encode("utf-8", "surrogatepass"), digest_size=16).digest() for t in texts]
         found, todo = self._items.lookup(keys)
@@ -102,9 +102,6 @@ class Pipeline:
             from triage.pipeline.preprocess import split_sentences
 
             sentences = split_sentences(texts)
-        return self._classify(texts, sentences)
-
-    def _classify(self, texts: list[str], sentences: list[list[Sentence]]) -> list[Prediction]:
         sentences = [s[: self.max_sentences] or [Sentence(t.strip(), 0, len(t.strip()))]
                      for s, t in zip(sentences, texts)]
         flat = [s.text for ss in sentences for s in ss]
