@@ -29,7 +29,11 @@ def write_card(model_dir: Path, report: dict, command: str) -> None:
          "## Components",
          f"- encoder: {meta['encoder']} (frozen; one pass per sentence; item vector = [mean, max] of sentences)",
          f"- sentences: {meta.get('sentence_splitter', 'spacy-senter')} (benchmarks/sentence_splitters.py)",
-         f"- heads: logistic regression per label (scikit-learn), stored as arrays in heads.npz",
+         "- heads: logistic regression per label (scikit-learn, C "
+         f"{meta.get('head_C', 1.0)}), stored as arrays in heads.npz"
+         + (f"; inputs [item embedding features | TF-IDF of word 1-2 grams, {meta['lexical']['terms']} terms] "
+            f"for {', '.join(meta['lexical_heads'])} (chosen on dev: benchmarks/results/lexical_heads.json and "
+            "gold dev out-of-fold F1)" if meta.get("lexical_heads") else ""),
          f"- rules: {meta['rules']} (`triage/pipeline/data/cues_v1.yaml`): patterns with negation and "
          "hypothetical checks. Safeguarding urgency is the union of the rule layer and the model: a rule hit "
          "alone makes an item `concern` (score 0.8) or `urgent` (0.95), so neither part can drop an urgent item.",
@@ -42,7 +46,7 @@ def write_card(model_dir: Path, report: dict, command: str) -> None:
          "(NHS phase2, one organisation only) and facility (Oregon)",
          f"- {td['seed_sentences']} descriptor sentences of the draft mental health framework (seed 003), labelled "
          "by their section's quality statement",
-         f"- {td['gold_dev']} adjudicated gold `dev` items (weight 3), including synthetic staff speak-up items",
+         f"- {td['gold_dev']} adjudicated gold `dev` items (weight {meta.get('gold_weight', 3)}), including synthetic staff speak-up items",
          "- gold `test` items and every test-split organisation/facility are never used in training.", "",
          f"## Figures (command: `{command}`)", ""]
     for split, e in report["splits"].items():

@@ -12,6 +12,7 @@ from triage.domain import Evidence, LabelScore, Prediction, Sentence
 from triage.pipeline.cues import CueSet, load_cues
 from triage.pipeline.embed import LRU, CachedEmbedder
 from triage.pipeline.heads import MultiLabelHead, SingleLabelHead, item_features, sentence_features
+from triage.pipeline.lexical import Lexical, combine
 from triage.taxonomy import TaxonomyError, load_taxonomy
 
 MULTI_HEADS = ("quality_statements", "freda", "rights", "seldom_heard", "ei", "sg_types", "sg")
@@ -53,6 +54,9 @@ class Pipeline:
         arrays = np.load(model_dir / "heads.npz")
         self.heads = {h: MultiLabelHead.from_arrays(h, self.meta["labels"][h], arrays) for h in MULTI_HEADS}
         self.single = {h: SingleLabelHead.from_arrays(h, self.meta["labels"][h], arrays) for h in SINGLE_HEADS}
+        # heads fitted on [embedding features, TF-IDF] (older models: none)
+        self.lexical = Lexical.from_arrays(arrays)
+        self.lexical_heads = frozenset(self.meta.get("lexical_heads", [])) if self.lexical else frozenset()
         self.model_version = self.meta["model_version"]
         self.cues = cues or load_cues()
         self.max_sentences = max_sentences
@@ -106,19 +110,29 @@ class Pipeline:
                      for s, t in zip(sentences, texts)]
         flat = [s.text for ss in sentences for s in ss]
         vecs = self.embedder.encode(flat)
-        out, pos = [], 0
-        for text, sents in zip(texts, sentences):
-            sv = vecs[pos: pos + len(sents)]
-            pos += len(sents)
-            out.append(self._predict_one(text, sents, sv))
+        bounds = np.cumsum([0] + [len(ss) for ss in sentences])
+        # every head scores the whole batch at once: items, and each sentence seen as an item (evidence)
+        X = np.stack([item_features(vecs[a:b]) for a, b in zip(bounds[:-1], bounds[1:])])
+        SX = sentence_features(vecs)
+        XL = SXL = None
+        if self.lexical_heads:
+            XL, SXL = combine(X, self.lexical.transform(texts)), combine(SX, self.lexical.transform(flat))
+        probs, sprobs = {}, {}
+        for h, head in {**self.heads, **self.single}.items():
+            both = h in self.lexical_heads
+            probs[h] = head.predict_proba(XL if both else X)
+            if h in self.heads:
+                sprobs[h] = head.predict_proba(SXL if both else SX)
+        out = []
+        for i, (text, sents) in enumerate(zip(texts, sentences)):
+            a, b = bounds[i], bounds[i + 1]
+            out.append(self._predict_one(text, sents, X[i, : vecs.shape[1]], {h: P[i] for h, P in probs.items()},
+                                         {h: P[a:b] for h, P in sprobs.items()}))
         return out
 
     # -- internals ----------------------------------------------------------------------------
-    def _predict_one(self, text: str, sents: list[Sentence], sv: np.ndarray) -> Prediction:
-        x = item_features(sv)[None, :]
-        sx = sentence_features(sv)
-        probs = {h: head.predict_proba(x)[0] for h, head in self.heads.items()}
-        sprobs = {h: head.predict_proba(sx) for h, head in self.heads.items()}
+    def _predict_one(self, text: str, sents: list[Sentence], vector: np.ndarray, probs: dict,
+                     sprobs: dict) -> Prediction:
         evidence: list[Evidence] = []
         cue_hits = {g: self.cues.labels(g, sents) for g in ("seldom_heard", "rights", "freda")}
         cue_hits["ei"] = self.cues.labels("epistemic_injustice", sents, negate=False)
@@ -141,7 +155,7 @@ class Pipeline:
             return sorted(chosen, key=lambda ls: -ls.score)
 
         pred = Prediction(model_version=self.model_version, components=dict(self.components),
-                          vector=x[0, : sv.shape[1]].copy())
+                          vector=vector.copy())
         pred.quality_statements = multi("quality_statements")
         pred.freda = multi("freda")
         pred.rights = multi("rights")
@@ -153,22 +167,21 @@ class Pipeline:
             level = "likely" if (ei_score >= self.meta["ei_likely"] and pred.seldom_heard) else "possible"
         pred.epistemic_injustice = {"level": level, "kinds": [e.id for e in ei], "score": ei_score}
         pred.safeguarding = self._safeguarding(probs, sprobs, sg_hits, sents, multi, evidence)
-        pred.sentiment = self._single("sentiment", x)
-        pred.speaker = self._speaker(x, sents)
+        pred.sentiment = self._single("sentiment", probs)
+        pred.speaker = self._speaker(probs, sents)
         pred.evidence = evidence
         return pred
 
-    def _single(self, head: str, x: np.ndarray) -> str:
-        h = self.single[head]
-        return h.labels[int(np.argmax(h.predict_proba(x)[0]))]
+    def _single(self, head: str, probs: dict) -> str:
+        return self.single[head].labels[int(np.argmax(probs[head]))]
 
-    def _speaker(self, x: np.ndarray, sents: list[Sentence]) -> str:
+    def _speaker(self, probs: dict, sents: list[Sentence]) -> str:
         """The model's speaker, unless an explicit self-description says otherwise."""
         hits = {h.label for h in self.cues.labels("speaker", sents, negate=False)}
         for strong in ("staff_member", "advocate", "family_or_carer"):
             if strong in hits:
                 return strong
-        return self._single("speaker", x)
+        return self._single("speaker", probs)
 
     def _safeguarding(self, probs, sprobs, sg_hits, sents, multi, evidence) -> dict:
         t = self.meta["thresholds"]
