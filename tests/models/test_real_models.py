@@ -80,3 +80,20 @@ def test_cli_classifies_1000_real_lines_to_the_contract(tmp_path):
         check_contract(g, r["text"])
     # the data's own words: no raw text in what the command printed
     assert rows[0]["text"][:40] not in res.stderr
+
+
+def test_train_writes_a_model_that_loads_and_uses_tfidf(tmp_path, fake_embedder):
+    """`triage train` on a small sample: every head on embeddings + TF-IDF, arrays only, loadable."""
+    import numpy as np
+
+    from training.train import ALL_HEADS, main as train
+    from triage.pipeline.pipeline import Pipeline
+
+    out = train(out=str(tmp_path / "m"), limit=300)
+    meta = json.loads((out / "model.json").read_text())
+    assert meta["lexical_heads"] == list(ALL_HEADS) and meta["lexical"]["terms"] > 500
+    arrays = np.load(out / "heads.npz", allow_pickle=False)  # no pickled objects in a model
+    assert arrays["quality_statements.coef"].shape[1] == 2 * 384 + meta["lexical"]["terms"]
+    p = Pipeline(out, embedder=fake_embedder)
+    pred = p.predict(["I was left in my own urine for hours and nobody came."])[0].to_contract("t")
+    assert pred["safeguarding"]["urgency"] in ("concern", "urgent") and pred["model_version"] == meta["model_version"]

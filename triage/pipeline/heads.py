@@ -30,7 +30,21 @@ def _sigmoid(z: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
 
 
-class MultiLabelHead:
+class _Linear:
+    """Logits ``X @ coef.T + intercept`` for dense or sparse X."""
+
+    coef_: np.ndarray
+    intercept_: np.ndarray
+
+    def _logits(self, X) -> np.ndarray:
+        # sparse @ dense needs a C-ordered right operand; coef.T is a view in Fortran order, which
+        # scipy would copy (megabytes with TF-IDF columns) on every call: keep one C-ordered copy
+        if getattr(self, "_wt_of", None) is not self.coef_:
+            self._wt, self._wt_of = np.ascontiguousarray(self.coef_.T), self.coef_
+        return np.asarray(X @ self._wt) + self.intercept_
+
+
+class MultiLabelHead(_Linear):
     """One logistic regression per label; labels without positives are never predicted."""
 
     def __init__(self, labels: list[str], C: float = 1.0, min_positives: int = 3) -> None:
@@ -59,7 +73,7 @@ class MultiLabelHead:
         return self
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
-        return _sigmoid(X @ self.coef_.T + self.intercept_)
+        return _sigmoid(self._logits(X))
 
     def to_arrays(self, prefix: str) -> dict:
         return {f"{prefix}.coef": self.coef_.astype(np.float16), f"{prefix}.intercept": self.intercept_,
@@ -73,7 +87,7 @@ class MultiLabelHead:
         return h
 
 
-class SingleLabelHead:
+class SingleLabelHead(_Linear):
     """Multinomial logistic regression for one-of-n fields (sentiment, speaker)."""
 
     def __init__(self, labels: list[str], C: float = 1.0, balanced: bool = True) -> None:
@@ -95,7 +109,7 @@ class SingleLabelHead:
         return self
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
-        z = X @ self.coef_.T + self.intercept_
+        z = self._logits(X)
         z = z - z.max(axis=1, keepdims=True)
         e = np.exp(z)
         return e / e.sum(axis=1, keepdims=True)
