@@ -14,7 +14,9 @@ in file order, duplicates kept as they come (real feedback repeats itself: "Noth
   repeats *within* the N texts hit them; and again with both caches off;
 - peer: pxtextmining's recipe (training/peer.py) for quality statements only, fitted once on our
   training rows (fit time reported apart), prediction timed on the same texts.
-Medians over the repeats. Timings belong here, never in tests.
+The three runs alternate within each repeat (raw, pipeline, pipeline without caches), so that a
+machine slowing down or speeding up between them moves all three; medians over the repeats, and
+each repeat's own ratio. Timings belong here, never in tests.
 """
 from __future__ import annotations
 
@@ -51,15 +53,12 @@ def machine() -> dict:
             "torch_threads": torch.get_num_threads(), "processor": platform.processor() or platform.machine()}
 
 
-def timed(fn, repeats: int, before=None) -> float:
-    ts = []
-    for _ in range(repeats):
-        if before:
-            before()
-        t0 = time.perf_counter()
-        fn()
-        ts.append(time.perf_counter() - t0)
-    return statistics.median(ts)
+def timed(fn, before=None) -> float:
+    if before:
+        before()
+    t0 = time.perf_counter()
+    fn()
+    return time.perf_counter() - t0
 
 
 def main() -> None:
@@ -83,14 +82,21 @@ def main() -> None:
         for i in range(0, len(texts), chunk):
             [p.to_contract(None) for p in pipe.predict(texts[i:i + chunk])]
 
-    raw = timed(lambda: enc.model.encode(texts, batch_size=64, normalize_embeddings=True,
-                                         show_progress_bar=False), a.repeats)
-    full = timed(pipeline_run, a.repeats, before=pipe.clear_cache)
+    def raw_run():
+        enc.model.encode(texts, batch_size=64, normalize_embeddings=True, show_progress_bar=False)
+
     items, sents = pipe._items, pipe.embedder._cache
-    cache = {"texts_not_classified_again": items.hits, "sentences_encoded": sents.misses,
-             "sentences_not_encoded_again": sents.hits}
-    items.capacity = sents.capacity = 0  # off (a repeated sentence within one call is still encoded once)
-    nocache = timed(pipeline_run, a.repeats, before=pipe.clear_cache)
+    capacities = items.capacity, sents.capacity
+    runs: dict[str, list[float]] = {"raw": [], "pipeline": [], "no_cache": []}
+    for _ in range(a.repeats):
+        runs["raw"].append(timed(raw_run))
+        items.capacity, sents.capacity = capacities
+        runs["pipeline"].append(timed(pipeline_run, before=pipe.clear_cache))
+        cache = {"texts_not_classified_again": items.hits, "sentences_encoded": sents.misses,
+                 "sentences_not_encoded_again": sents.hits}
+        items.capacity = sents.capacity = 0  # off (a repeated sentence within one call is still encoded once)
+        runs["no_cache"].append(timed(pipeline_run, before=pipe.clear_cache))
+    raw, full, nocache = (statistics.median(runs[k]) for k in ("raw", "pipeline", "no_cache"))
     res = {"texts": len(texts), "distinct_texts": len(set(texts)), "chunk": chunk,
            "data": "NHS phase1 (../shared/data/pxtextmining/phase1_text_data.csv), first N non-empty comments, file order",
            "repeats": a.repeats, "model_version": pipe.model_version,
@@ -100,6 +106,8 @@ def main() -> None:
            "cache_last_repeat": cache,
            "pipeline_no_cache_texts_per_s": round(len(texts) / nocache, 1),
            "ratio_pipeline_no_cache_to_raw": round(raw / nocache, 3),
+           "ratio_pipeline_to_raw_each_repeat": [round(r / f, 3) for r, f in zip(runs["raw"], runs["pipeline"])],
+           "seconds_each_repeat": {k: [round(x, 2) for x in v] for k, v in runs.items()},
            "machine": machine()}
     if not a.no_peer:
         from training.peer import PeerRecipe
@@ -110,7 +118,7 @@ def main() -> None:
         ts = build_training_set()
         peer = PeerRecipe(list(load_taxonomy().quality_statements)).fit(ts.texts, ts.Y["quality_statements"], ts.W)
         fit = time.perf_counter() - t0
-        p = timed(lambda: peer.predict_sets(texts), a.repeats)
+        p = statistics.median(timed(lambda: peer.predict_sets(texts)) for _ in range(a.repeats))
         res["peer_recipe"] = {"what": "TF-IDF + one-vs-rest SVM (training/peer.py), quality statements only",
                               "texts_per_s": round(len(texts) / p, 1), "fit_seconds": round(fit, 1),
                               "ratio_pipeline_to_peer": round(p / full, 3)}

@@ -63,6 +63,20 @@ def ece(scores: list[float], truth: list[int], bins: int = 10) -> float | None:
     return _r(total)
 
 
+def gold_vs_nhs_sentiment(records: dict) -> dict:
+    """How often our adjudicated gold sentiment (any gold split) matches the NHS staff's 3-class label.
+
+    Not a model figure: the agreement of two labelling schemes on the same comments, i.e. the ceiling
+    a model that reproduced our annotators exactly would reach on the NHS labels."""
+    pairs = [(sentiment_label(records[g["id"]]), g["final"]["sentiment"]) for g in load_gold() if g["id"] in records]
+    pairs = [(n, o) for n, o in pairs if n in ("positive", "neutral", "negative")]
+    if not pairs:
+        return {"items": 0}
+    return {"items": len(pairs), "accuracy": _r(np.mean([n == o for n, o in pairs])),
+            "accuracy_mixed_as_neutral": _r(np.mean([n == ("neutral" if o == "mixed" else o) for n, o in pairs])),
+            "confusion": {n: dict(Counter(o for n2, o in pairs if n2 == n)) for n in ("positive", "neutral", "negative")}}
+
+
 def _ids(pred: dict, key: str) -> set:
     return {x["id"] for x in pred[key]}
 
@@ -95,7 +109,9 @@ def main(model_dir=None, out: str = "reports/evaluation", limit: int | None = No
 
     # -- NHS and Oregon held out by organisation / facility -----------------------------------
     held = defaultdict(list)
+    recs_all: dict = defaultdict(dict)
     for r in sources.all_records():
+        recs_all[r["source"]][r["id"]] = r
         if r["split"] == "test" and len(r["text"]) <= 20000:
             held[r["source"]].append(r)
     for src, recs in held.items():
@@ -125,6 +141,8 @@ def main(model_dir=None, out: str = "reports/evaluation", limit: int | None = No
                                             for g in ("positive", "neutral", "negative")}
             entry["sentiment_3class_accuracy_mixed_as_neutral"] = _r(np.mean(
                 [g == ("neutral" if p == "mixed" else p) for g, p in sent]))
+        if src == sources.P2:
+            entry["sentiment_gold_annotators_vs_nhs"] = gold_vs_nhs_sentiment(recs_all.get(src, {}))
         if src == sources.OR:
             from triage.pipeline.preprocess import split_sentences
 
@@ -214,6 +232,9 @@ def summary(rep: dict) -> str:
                 m = v["micro"]
                 L.append(f"- {k}: micro P {m['precision']} R {m['recall']} F1 {m['f1']}; macro-F1 {v['macro_f1']} "
                          f"over {v['labels_with_support']} labels with support")
+            elif isinstance(v, dict) and "accuracy" in v:
+                L.append(f"- {k}: accuracy {v['accuracy']} (mixed read as neutral {v['accuracy_mixed_as_neutral']}) "
+                         f"over {v['items']} gold items")
             elif isinstance(v, dict) and "recall" in v:
                 L.append(f"- {k}: P {v['precision']} R {v['recall']} F1 {v['f1']} (support {v['support']})")
             elif not isinstance(v, (dict, list)):

@@ -61,6 +61,11 @@ def write_card(model_dir: Path, report: dict, command: str) -> None:
                   "ece_safeguarding_score", "texts_per_second"):
             if k in e:
                 L.append(f"- {k}: {e[k]}")
+        if e.get("sentiment_gold_annotators_vs_nhs", {}).get("items"):
+            v = e["sentiment_gold_annotators_vs_nhs"]
+            L.append(f"- sentiment ceiling: our adjudicated gold annotators agree with the NHS staff's 3-class "
+                     f"labels on {v['accuracy']} of {v['items']} gold items from this source "
+                     f"({v['accuracy_mixed_as_neutral']} reading mixed as neutral)")
         if "missed_urgent" in e:
             L.append(f"- missed urgent items ({len(e['missed_urgent'])}): {e['missed_urgent']}")
         L.append("")

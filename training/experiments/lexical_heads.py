@@ -45,6 +45,46 @@ def macro_micro(Y: np.ndarray, P: np.ndarray) -> tuple[float, float]:
     return round(float(macro), 4), round(float(micro), 4)
 
 
+def setup():
+    """Training rows, their embedding features, the internal dev mask and its crosswalk truth."""
+    from training import sources
+    from training.train import build_training_set, embed_items
+    from training.weak import crosswalk_ids
+
+    ts = build_training_set()
+    X, _ = embed_items(ts.texts, sents=ts.sents, progress=False)
+    dev = np.array([internal_dev(r) for r in ts.rows])
+    labels = ts.heads_labels["quality_statements"]
+    # dev truth: the crosswalk of the row's own label (only rows whose label maps to a statement)
+    truth = np.zeros((len(ts.rows), len(labels)), dtype=np.int8)
+    for i, (kind, r) in enumerate(ts.rows):
+        if dev[i]:
+            for x in crosswalk_ids(r):
+                if x in labels:
+                    truth[i, labels.index(x)] = 1
+    by_src = {}
+    for src in (sources.P1, sources.P2, sources.OR):
+        by_src[src] = np.array([i for i, (k, r) in enumerate(ts.rows)
+                                if dev[i] and r["source"] == src and truth[i].any()])
+    print({s: len(v) for s, v in by_src.items()}, "internal dev items with a mapped label; train rows",
+          int((~dev).sum()))
+    return ts, X, dev, truth, by_src
+
+
+def fit_multi(F, Fd, Y, W, C=1.0):
+    """Per-label balanced logistic regressions on F (rows with weights W), probabilities for Fd."""
+    from sklearn.linear_model import LogisticRegression
+
+    P = np.zeros((Fd.shape[0], Y.shape[1]), dtype=np.float32)
+    for j in range(Y.shape[1]):
+        if Y[:, j].sum() < 3:
+            continue
+        clf = LogisticRegression(C=C, max_iter=3000, class_weight="balanced")
+        clf.fit(F, Y[:, j], sample_weight=W)
+        P[:, j] = clf.predict_proba(Fd)[:, 1]
+    return P
+
+
 def main(argv=None) -> dict:
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", default="benchmarks/results/lexical_heads.json")
@@ -56,35 +96,17 @@ def main(argv=None) -> dict:
 
     from scipy import sparse
     from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
-
     from training import sources
     from training.peer import PeerRecipe
-    from training.train import build_training_set, embed_items
-    from training.weak import crosswalk_ids, sentiment_label
     from triage.pipeline.heads import MultiLabelHead
     from triage.taxonomy import load_taxonomy
 
     tax = load_taxonomy()
-    ts = build_training_set()
-    X, _ = embed_items(ts.texts, sents=ts.sents, progress=False)
-    dev = np.array([internal_dev(r) for r in ts.rows])
+    ts, X, dev, truth, by_src = setup()
     tr = ~dev
     labels = ts.heads_labels["quality_statements"]
     Y = ts.Y["quality_statements"]
     W = ts.W
-    # dev truth: the crosswalk of the row's own label (only rows whose label maps to a statement)
-    truth = np.zeros((len(ts.rows), len(labels)), dtype=np.int8)
-    for i, (kind, r) in enumerate(ts.rows):
-        if dev[i]:
-            for x in crosswalk_ids(r):
-                if x in labels:
-                    truth[i, labels.index(x)] = 1
-    by_src = {}
-    for src in (sources.P1, sources.P2, sources.OR):
-        idx = np.array([i for i, (k, r) in enumerate(ts.rows) if dev[i] and r["source"] == src and truth[i].any()])
-        by_src[src] = idx
-    print({s: len(v) for s, v in by_src.items()}, "internal dev items with a mapped label; train rows", int(tr.sum()))
 
     t0 = time.perf_counter()
     vec = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True, max_features=a.max_features)
@@ -92,24 +114,13 @@ def main(argv=None) -> dict:
     T_all = vec.transform(ts.texts)
     print(f"tfidf {T.shape} in {time.perf_counter() - t0:.1f}s")
 
-    def fit_multi(F, Fd, C=1.0):
-        P = np.zeros((Fd.shape[0], len(labels)), dtype=np.float32)
-        for j in range(len(labels)):
-            y = Y[tr, j]
-            if y.sum() < 3:
-                continue
-            clf = LogisticRegression(C=C, max_iter=3000, class_weight="balanced")
-            clf.fit(F, y, sample_weight=W[tr])
-            P[:, j] = clf.predict_proba(Fd)[:, 1]
-        return P
-
     dev_idx = np.where(dev)[0]
     probs = {}
     t0 = time.perf_counter()
     probs["emb"] = MultiLabelHead(labels).fit(X[tr], Y[tr], sample_weight=W[tr]).predict_proba(X[dev_idx])
     print(f"emb {time.perf_counter() - t0:.0f}s")
     t0 = time.perf_counter()
-    probs["lex"] = fit_multi(T, T_all[dev_idx])
+    probs["lex"] = fit_multi(T, T_all[dev_idx], Y[tr], W[tr])
     print(f"lex {time.perf_counter() - t0:.0f}s")
     probs["late"] = (probs["emb"] + probs["lex"]) / 2
     for s in a.lex_scale:
@@ -118,7 +129,7 @@ def main(argv=None) -> dict:
             F = sparse.hstack([sparse.csr_matrix(X[tr]), T * s]).tocsr()
             Fd = sparse.hstack([sparse.csr_matrix(X[dev_idx]), T_all[dev_idx] * s]).tocsr()
             name = f"early_x{s}" + (f"_C{C}" if len(a.C) > 1 else "")
-            probs[name] = fit_multi(F, Fd, C)
+            probs[name] = fit_multi(F, Fd, Y[tr], W[tr], C)
             print(f"{name} {time.perf_counter() - t0:.0f}s")
     peer = PeerRecipe(labels).fit([ts.texts[i] for i in np.where(tr)[0]], Y[tr], W[tr])
     peer_sets = peer.predict_sets([ts.texts[i] for i in dev_idx])
