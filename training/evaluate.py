@@ -50,6 +50,52 @@ def multilabel(gold: list[set], pred: list[set], labels: list[str]) -> dict:
             "labels_with_support": len(with_support), "per_label": per}
 
 
+def macro_delta_ci(gold: list[set], ours: list[set], peer: list[set], labels: list[str],
+                   n_resamples: int = 2000, seed: int = 0) -> dict:
+    """Our macro-F1 minus the peer's on the same items, with a 95% paired bootstrap interval.
+
+    Items are resampled with replacement (scipy.stats.bootstrap, percentile method); both systems
+    are scored on each resample, so the interval is of the difference, as the target is stated."""
+    from scipy.stats import bootstrap
+
+    col = {lab: j for j, lab in enumerate(labels)}
+
+    def counts(pred):  # per item: true positives, false positives, false negatives per label
+        c = np.zeros((len(gold), 3, len(labels)), dtype=np.float32)
+        for i, (g, p) in enumerate(zip(gold, pred)):
+            for k, part in enumerate((p & g, p - g, g - p)):
+                for lab in part:
+                    if lab in col:
+                        c[i, k, col[lab]] += 1
+        return c
+
+    A, B = counts(ours), counts(peer)
+
+    def macro(c) -> float:
+        support = (c[0] + c[2]) > 0
+        return float((2 * c[0] / np.maximum(2 * c[0] + c[1] + c[2], 1))[support].mean())
+
+    def delta(idx) -> float:
+        idx = np.asarray(idx, dtype=int)
+        return macro(A[idx].sum(axis=0)) - macro(B[idx].sum(axis=0))
+
+    res = bootstrap((np.arange(len(gold)),), delta, n_resamples=n_resamples, method="percentile",
+                    vectorized=False, random_state=seed)
+    ci = res.confidence_interval
+    return {"delta": _r(delta(np.arange(len(gold)))), "ci95": [_r(ci.low), _r(ci.high)], "items": len(gold),
+            "resamples": n_resamples, "method": "paired bootstrap over items, percentile (scipy.stats.bootstrap)"}
+
+
+def recall_ci(tp: int, support: int) -> list | None:
+    """Exact (Clopper-Pearson) 95% interval of a recall of tp out of support (scipy.stats.binomtest)."""
+    from scipy.stats import binomtest
+
+    if not support:
+        return None
+    ci = binomtest(tp, support).proportion_ci(confidence_level=0.95, method="exact")
+    return [_r(ci.low), _r(ci.high)]
+
+
 def ece(scores: list[float], truth: list[int], bins: int = 10) -> float | None:
     if not scores:
         return None
@@ -130,6 +176,8 @@ def main(model_dir=None, out: str = "reports/evaluation", limit: int | None = No
             pm = [(g, p) for (g, _), p in zip(qs, peer_sets) if g]
             entry["quality_statements_crosswalk_peer"] = multilabel([g for g, _ in pm], [p for _, p in pm],
                                                                     list(tax.quality_statements))
+            entry["quality_statements_crosswalk_macro_f1_ours_minus_peer"] = macro_delta_ci(
+                [g for g, _ in mapped], [p for _, p in mapped], [p for _, p in pm], list(tax.quality_statements))
         sent = [(sentiment_label(r), p["sentiment"]) for r, p in zip(recs, preds)]
         sent = [(g, p) for g, p in sent if g in ("positive", "negative", "neutral")]
         if sent:
@@ -164,9 +212,12 @@ def main(model_dir=None, out: str = "reports/evaluation", limit: int | None = No
             entry[key] = multilabel([set(a[key]) for a in G], [_ids(p, key) for p in preds],
                                     list(getattr(tax, key)))
         if peer_model is not None:
-            entry["quality_statements_peer"] = multilabel([set(a["quality_statements"]) for a in G],
-                                                          peer_model.predict_sets([g["text"] for g in gold]),
+            peer_sets = peer_model.predict_sets([g["text"] for g in gold])
+            entry["quality_statements_peer"] = multilabel([set(a["quality_statements"]) for a in G], peer_sets,
                                                           list(tax.quality_statements))
+            entry["quality_statements_macro_f1_ours_minus_peer"] = macro_delta_ci(
+                [set(a["quality_statements"]) for a in G], [_ids(p, "quality_statements") for p in preds],
+                peer_sets, list(tax.quality_statements))
         entry["ei_kinds"] = multilabel([set(a["epistemic_injustice"]["kinds"]) for a in G],
                                        [set(p["epistemic_injustice"]["kinds"]) for p in preds], list(tax.ei_kinds))
         entry["sg_types"] = multilabel([set(a["safeguarding"]["types"]) for a in G],
@@ -174,9 +225,10 @@ def main(model_dir=None, out: str = "reports/evaluation", limit: int | None = No
         for name, fn in (("concern_or_urgent", lambda u: u != "none"), ("urgent", lambda u: u == "urgent")):
             g_ = [fn(a["safeguarding"]["urgency"]) for a in G]
             p_ = [fn(p["safeguarding"]["urgency"]) for p in preds]
-            entry[f"safeguarding_{name}"] = prf(sum(a and b for a, b in zip(g_, p_)),
-                                                sum((not a) and b for a, b in zip(g_, p_)),
+            tp = sum(a and b for a, b in zip(g_, p_))
+            entry[f"safeguarding_{name}"] = prf(tp, sum((not a) and b for a, b in zip(g_, p_)),
                                                 sum(a and not b for a, b in zip(g_, p_)))
+            entry[f"safeguarding_{name}"]["recall_ci95"] = recall_ci(tp, sum(g_))
         entry["missed_urgent"] = [{"id": g["id"], "predicted": p["safeguarding"]["urgency"],
                                    "urgent_score": p["safeguarding"]["urgent_score"]}
                                   for g, p in zip(gold, preds)
@@ -236,7 +288,10 @@ def summary(rep: dict) -> str:
                 L.append(f"- {k}: accuracy {v['accuracy']} (mixed read as neutral {v['accuracy_mixed_as_neutral']}) "
                          f"over {v['items']} gold items")
             elif isinstance(v, dict) and "recall" in v:
-                L.append(f"- {k}: P {v['precision']} R {v['recall']} F1 {v['f1']} (support {v['support']})")
+                ci = f", recall 95% CI {v['recall_ci95']}" if v.get("recall_ci95") else ""
+                L.append(f"- {k}: P {v['precision']} R {v['recall']} F1 {v['f1']} (support {v['support']}{ci})")
+            elif isinstance(v, dict) and "ci95" in v:
+                L.append(f"- {k}: {v['delta']} (95% CI {v['ci95']}, {v['items']} items, {v['method']})")
             elif not isinstance(v, (dict, list)):
                 L.append(f"- {k}: {v}")
         if e.get("missed_urgent") is not None:

@@ -11,7 +11,10 @@ def _m(entry: dict, key: str) -> str:
         return "n/a"
     if "micro" in v:
         return f"micro-F1 {v['micro']['f1']}, macro-F1 {v['macro_f1']} ({v['labels_with_support']} labels with support)"
-    return f"P {v['precision']} / R {v['recall']} / F1 {v['f1']} (support {v['support']})"
+    if "ci95" in v:
+        return f"{v['delta']} (95% CI {v['ci95']}, paired bootstrap over {v['items']} items)"
+    ci = f", recall 95% CI {v['recall_ci95']}" if v.get("recall_ci95") else ""
+    return f"P {v['precision']} / R {v['recall']} / F1 {v['f1']} (support {v['support']}{ci})"
 
 
 def write_card(model_dir: Path, report: dict, command: str) -> None:
@@ -52,7 +55,8 @@ def write_card(model_dir: Path, report: dict, command: str) -> None:
     for split, e in report["splits"].items():
         L.append(f"### {split}: {e['items']} items")
         for k in ("quality_statements", "quality_statements_peer", "quality_statements_crosswalk",
-                  "quality_statements_crosswalk_peer", "freda", "rights", "ei_kinds",
+                  "quality_statements_crosswalk_peer", "quality_statements_macro_f1_ours_minus_peer",
+                  "quality_statements_crosswalk_macro_f1_ours_minus_peer", "freda", "rights", "ei_kinds",
                   "seldom_heard", "sg_types", "safeguarding_concern_or_urgent", "safeguarding_urgent",
                   "safeguarding_concern_or_urgent_vs_findings"):
             if k in e:
