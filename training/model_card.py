@@ -89,10 +89,11 @@ def write_card(model_dir: Path, report: dict, command: str) -> None:
           "misses paraphrases it does not list; its negation check looks only a few words back.",
           "- Oregon narratives are US investigator summaries, not first-person complaints from England; NHS data "
           "are short Friends and Family Test comments. Long first-person complaints are under-represented.",
-          "- The TF-IDF features know only the 30,000 word 1-2 grams of the training text (NHS comments, "
-          "Oregon summaries, framework descriptors): regulator-specific or regional words they never saw add "
-          "nothing, and the embeddings carry those items alone.",
           "- Gold annotators are language-model agents, not people (see annotation_guidelines/AGREEMENT.md).",
           "- Figures on NHS/Oregon splits use the partial crosswalk as truth, so they are lower bounds for "
           "quality statements.", ""]
+    if meta.get("lexical"):
+        L.insert(-1, f"- The TF-IDF features know only the {meta['lexical']['terms']:,} word 1-2 grams of the training "
+                     "text (NHS comments, Oregon summaries, framework descriptors): words they never saw add nothing, "
+                     "and the embeddings carry such text alone.")
     (model_dir / "MODEL_CARD.md").write_text("\n".join(L), encoding="utf-8")
