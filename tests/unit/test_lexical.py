@@ -51,3 +51,18 @@ def test_pipeline_scores_items_on_embeddings_and_tfidf(fake_embedder):
     assert np.abs(np.array([got[lab] for lab in labels]) - want).max() < 1e-5
     logit = np.log(want / (1 - want)) - np.log(without / (1 - without))
     assert np.abs(logit[p.heads["quality_statements"].trained_]).max() > 0.5  # the words matter
+
+
+def test_a_model_missing_its_vocabulary_is_refused(tmp_path):
+    import shutil
+
+    import pytest
+
+    from tests.conftest import MODEL_DIR
+    from triage.pipeline.pipeline import ModelNotFound, Pipeline
+
+    shutil.copy(MODEL_DIR / "model.json", tmp_path / "model.json")
+    arrays = dict(np.load(MODEL_DIR / "heads.npz"))
+    np.savez(tmp_path / "heads.npz", **{k: v for k, v in arrays.items() if not k.startswith("lexical.")})
+    with pytest.raises(ModelNotFound, match="vocabulary"):
+        Pipeline(tmp_path)

@@ -56,7 +56,10 @@ class Pipeline:
         self.single = {h: SingleLabelHead.from_arrays(h, self.meta["labels"][h], arrays) for h in SINGLE_HEADS}
         # heads fitted on [embedding features, TF-IDF] (older models: none)
         self.lexical = Lexical.from_arrays(arrays)
-        self.lexical_heads = frozenset(self.meta.get("lexical_heads", [])) if self.lexical else frozenset()
+        self.lexical_heads = frozenset(self.meta.get("lexical_heads") or [])
+        if self.lexical_heads and self.lexical is None:
+            raise ModelNotFound(f"{model_dir}: model.json lists heads on TF-IDF features but heads.npz has no "
+                                "vocabulary (an incomplete model: run `triage train`)")
         self.model_version = self.meta["model_version"]
         self.cues = cues or load_cues()
         self.max_sentences = max_sentences
