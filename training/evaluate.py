@@ -234,31 +234,37 @@ def main(model_dir=None, out: str = "reports/evaluation", limit: int | None = No
                                   for g, p in zip(gold, preds)
                                   if g["final"]["safeguarding"]["urgency"] == "urgent"
                                   and p["safeguarding"]["urgency"] != "urgent"]
+        entry["missed_concern_or_urgent"] = [
+            {"id": g["id"], "source": g["source"], "gold": g["final"]["safeguarding"]["urgency"],
+             "score": round(p["safeguarding"]["score"], 4)}
+            for g, p in zip(gold, preds)
+            if g["final"]["safeguarding"]["urgency"] != "none" and p["safeguarding"]["urgency"] == "none"]
         for key in ("speaker", "sentiment"):
             entry[f"{key}_accuracy"] = _r(np.mean([a[key] == p[key] for a, p in zip(G, preds)]))
         entry["ei_level_accuracy"] = _r(np.mean([a["epistemic_injustice"]["level"] == p["epistemic_injustice"]["level"]
                                                  for a, p in zip(G, preds)]))
         entry["ece_safeguarding_score"] = ece([p["safeguarding"]["score"] for p in preds],
                                               [int(a["safeguarding"]["urgency"] != "none") for a in G])
-        by_group = {}
-        for grp in tax.seldom_heard:
-            idx = [i for i, a in enumerate(G) if grp in a["seldom_heard"]]
-            if len(idx) >= 3:
-                by_group[grp] = {"items": len(idx), "quality_statements": multilabel(
-                    [set(G[i]["quality_statements"]) for i in idx],
-                    [_ids(preds[i], "quality_statements") for i in idx], list(tax.quality_statements))["micro"],
-                    "safeguarding_concern_or_urgent_recall": prf(
-                        sum(G[i]["safeguarding"]["urgency"] != "none" and preds[i]["safeguarding"]["urgency"] != "none"
-                            for i in idx), 0,
-                        sum(G[i]["safeguarding"]["urgency"] != "none" and preds[i]["safeguarding"]["urgency"] == "none"
-                            for i in idx))["recall"]}
-        entry["by_seldom_heard_group"] = by_group
-        by_src = {}
-        for src in sorted({g["source"] for g in gold}):
-            idx = [i for i, g in enumerate(gold) if g["source"] == src]
-            by_src[src] = {"items": len(idx), "quality_statements": multilabel(
-                [set(G[i]["quality_statements"]) for i in idx], [_ids(preds[i], "quality_statements") for i in idx],
-                list(tax.quality_statements))["micro"]}
+
+        def breakdown(idx: list[int]) -> dict:
+            """The headline figures on a subset of gold test (a seldom-heard group, a source)."""
+            def recall(fn):
+                pos = [i for i in idx if fn(G[i]["safeguarding"]["urgency"])]
+                return _r(np.mean([fn(preds[i]["safeguarding"]["urgency"]) for i in pos])) if pos else None
+
+            return {"items": len(idx),
+                    "quality_statements": multilabel([set(G[i]["quality_statements"]) for i in idx],
+                                                     [_ids(preds[i], "quality_statements") for i in idx],
+                                                     list(tax.quality_statements))["micro"],
+                    "safeguarding_concern_or_urgent_recall": recall(lambda u: u != "none"),
+                    "safeguarding_urgent_recall": recall(lambda u: u == "urgent"),
+                    "sentiment_accuracy": _r(np.mean([G[i]["sentiment"] == preds[i]["sentiment"] for i in idx]))}
+
+        entry["by_seldom_heard_group"] = {
+            grp: breakdown(idx) for grp in tax.seldom_heard
+            if len(idx := [i for i, a in enumerate(G) if grp in a["seldom_heard"]]) >= 3}
+        by_src = {src: breakdown([i for i, g in enumerate(gold) if g["source"] == src])
+                  for src in sorted({g["source"] for g in gold})}
         entry["by_source"] = by_src
         report["splits"]["gold (test)"] = entry
 
@@ -296,6 +302,8 @@ def summary(rep: dict) -> str:
                 L.append(f"- {k}: {v}")
         if e.get("missed_urgent") is not None:
             L.append(f"- missed urgent items: {e['missed_urgent']}")
+        if e.get("missed_concern_or_urgent") is not None:
+            L.append(f"- missed concern-or-urgent items: {e['missed_concern_or_urgent']}")
         L.append("")
     return "\n".join(L)
 

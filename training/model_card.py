@@ -72,15 +72,21 @@ def write_card(model_dir: Path, report: dict, command: str) -> None:
                      f"({v['accuracy_mixed_as_neutral']} reading mixed as neutral)")
         if "missed_urgent" in e:
             L.append(f"- missed urgent items ({len(e['missed_urgent'])}): {e['missed_urgent']}")
+        if "missed_concern_or_urgent" in e:
+            L.append(f"- missed concern-or-urgent items ({len(e['missed_concern_or_urgent'])}): "
+                     f"{e['missed_concern_or_urgent']}")
         L.append("")
-    if g.get("by_seldom_heard_group"):
-        L += ["### Subgroups (gold test, groups with at least 3 items)", "",
-              "| group | items | quality statements micro-F1 | safeguarding concern-or-urgent recall |",
-              "|---|---|---|---|"]
-        for grp, v in g["by_seldom_heard_group"].items():
-            L.append(f"| {grp} | {v['items']} | {v['quality_statements']['f1']} | "
-                     f"{v['safeguarding_concern_or_urgent_recall']} |")
-        L.append("")
+    for key, title in (("by_seldom_heard_group", "Subgroups (gold test, seldom-heard groups with at least 3 items)"),
+                       ("by_source", "By source (gold test)")):
+        if g.get(key):
+            L += [f"### {title}", "",
+                  "| subset | items | quality statements micro-F1 | safeguarding concern-or-urgent recall | "
+                  "urgent recall | sentiment accuracy |", "|---|---|---|---|---|---|"]
+            for name, v in g[key].items():
+                L.append(f"| {name} | {v['items']} | {v['quality_statements']['f1']} | "
+                         f"{v['safeguarding_concern_or_urgent_recall']} | {v.get('safeguarding_urgent_recall')} | "
+                         f"{v.get('sentiment_accuracy')} |")
+            L.append("")
     L += ["## Known failure modes",
           "- Labels with few or no training positives are never or rarely predicted (see "
           "`positives_per_label` in model.json): e.g. well_led.sustainability, right.art4_slavery, sg.modern_slavery, "
