@@ -42,7 +42,10 @@ def write_card(model_dir: Path, report: dict, command: str) -> None:
          "alone makes an item `concern` (score 0.8) or `urgent` (0.95), so neither part can drop an urgent item.",
          f"- taxonomy v{meta['taxonomy_version']}; thresholds: per-label, chosen on gold `dev` with 3-fold "
          f"out-of-fold predictions; safeguarding operating thresholds {meta['thresholds']} (chosen for recall >= "
-         "0.95 concern-or-urgent and >= 0.98 urgent on gold dev).", "",
+         "0.95 concern-or-urgent and >= 0.98 urgent on gold dev, at precision >= 0.5; each kind of source gets "
+         "its own and the lowest is used)"
+         + (f"; gold dev out-of-fold recall at them, by source: {meta['safeguarding_dev_oof_recall_by_source']}"
+            if meta.get("safeguarding_dev_oof_recall_by_source") else "") + ".", "",
          "## Training data",
          f"- weak labels from the train splits of ../shared/data: {td['weak']} (crosswalks.yaml, Oregon outcome "
          "codes, the rule layer); splits by organisation (NHS phase1: Trusts A+B train, Trust C test), respondent "
