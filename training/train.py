@@ -129,6 +129,22 @@ def _recall_threshold(y: np.ndarray, p: np.ndarray, recall: float, min_precision
     return best[1] - 1e-6 if best else 0.5
 
 
+def recall_threshold_by_kind(y: np.ndarray, p: np.ndarray, kind: np.ndarray, recall: float,
+                             min_positives: int = 5) -> tuple[float, dict]:
+    """A recall-first threshold that holds for every kind of text, not only on average.
+
+    Oregon investigations name the abuse outright and are most of dev's positives, so each kind of
+    source (NHS comments, Oregon, synthetic staff speak-up) with at least ``min_positives`` positives
+    gets its own threshold (``_recall_threshold``) and the lowest is used. Returns it and the recall
+    reached per kind ("found/positives")."""
+    per = [_recall_threshold(y[kind == k], p[kind == k], recall) for k in sorted(set(kind))
+           if y[kind == k].sum() >= min_positives]
+    t = min([_recall_threshold(y, p, recall), *per])
+    flag = p >= t
+    return t, {str(k): f"{int((flag & (y == 1) & (kind == k)).sum())}/{int(y[kind == k].sum())}"
+               for k in sorted(set(kind))}
+
+
 def _source_kind(source: str) -> str:
     return "nhs" if source.startswith("pxtextmining/") else source.split("/")[0].split(":")[-1] or "other"
 
@@ -292,18 +308,10 @@ def main(out: str | None = None, limit: int | None = None, seed: int = 13) -> Pa
             tp, fp, fn = int((P_ & Yg).sum()), int((P_ & ~Yg).sum()), int((~P_ & Yg).sum())
             dev_oof[h] = round(2 * tp / max(2 * tp + fp + fn, 1), 4)
         print("gold dev out-of-fold micro-F1 (model heads alone, tuned thresholds):", dev_oof)
-        # recall is asked of every kind of text, not only on average: Oregon investigations name the abuse
-        # outright and are most of dev's positives, so each kind of source gets its own recall-first
-        # threshold and the lowest one is used (NHS comments, Oregon, synthetic staff speak-up)
         kind = np.array([_source_kind(rows[i][1].get("source", "")) for i in gold_idx])
         for j, key, target in ((0, "concern", 0.95), (1, "urgent", 0.98)):
-            y, p = Y["sg"][gold_idx, j], P[:, j]
-            per = {k: _recall_threshold(y[kind == k], p[kind == k], target)
-                   for k in sorted(set(kind)) if y[kind == k].sum() >= 5}
-            thresholds[key] = min([_recall_threshold(y, p, target), *per.values()])
-            flag = p >= thresholds[key]
-            sg_dev_recall[key] = {str(k): f"{int((flag & (y == 1) & (kind == k)).sum())}/{int((y[kind == k]).sum())}"
-                                  for k in sorted(set(kind))}
+            thresholds[key], sg_dev_recall[key] = recall_threshold_by_kind(Y["sg"][gold_idx, j], P[:, j], kind,
+                                                                           target)
             print(f"{key} threshold {thresholds[key]:.4f}; gold dev out-of-fold recall by source: {sg_dev_recall[key]}")
 
     single = {}
