@@ -52,6 +52,27 @@ def real_pipeline():
     return Pipeline(MODEL_DIR)
 
 
+# databases the integration tests run on: SQLite always, PostgreSQL when DATABASE_URL_PG is set
+DATABASES = ["sqlite"] + (["postgres"] if os.environ.get("DATABASE_URL_PG") else [])
+TABLES = 'decision, prediction, feedback, audit_log, "user", provider, feedback_label, alembic_version'
+
+
+def empty_postgres(url: str) -> str:
+    """Drop the service's tables from the PostgreSQL test database, so a test starts from nothing."""
+    from sqlalchemy import create_engine, text
+
+    with create_engine(url).begin() as conn:
+        conn.execute(text(f"DROP TABLE IF EXISTS {TABLES} CASCADE"))
+    return url
+
+
+def fresh_database_url(kind: str, tmp_path: Path, name: str = "test.db") -> str:
+    """An empty database of that kind: a new SQLite file, or the emptied PostgreSQL test database."""
+    if kind == "sqlite":
+        return f"sqlite:///{tmp_path / name}"
+    return empty_postgres(os.environ["DATABASE_URL_PG"])
+
+
 ROLES = ("intake", "reviewer", "safeguarding_lead", "inspector", "admin")
 
 

@@ -1,29 +1,19 @@
 """API tests against SQLite (and PostgreSQL when DATABASE_URL_PG is set), with the fake embedder."""
 from __future__ import annotations
 
-import os
 
 import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from tests.conftest import auth, make_providers, make_tokens
+from tests.conftest import DATABASES, auth, fresh_database_url, make_providers, make_tokens
 from tests.contract import check_contract
 
-URLS = ["sqlite"] + (["postgres"] if os.environ.get("DATABASE_URL_PG") else [])
 
 
-@pytest.fixture(params=URLS)
+@pytest.fixture(params=DATABASES)
 def client(request, tmp_path, fake_pipeline):
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'api.db'}"
-    else:
-        from sqlalchemy import create_engine, text
-
-        url = os.environ["DATABASE_URL_PG"]
-        with create_engine(url).begin() as c:
-            c.execute(text('DROP TABLE IF EXISTS decision, prediction, feedback, audit_log, "user", provider, '
-                           'feedback_label, alembic_version CASCADE'))
+    url = fresh_database_url(request.param, tmp_path, "api.db")
     with TestClient(create_app(pipeline=fake_pipeline, database_url=url)) as c:
         c.tokens = make_tokens(c.app.state.engine)
         make_providers(c.app.state.engine, ["prov-1", "p"])

@@ -1,31 +1,23 @@
 """Concurrent workers and writers neither duplicate nor lose items (SQLite, and PostgreSQL when set)."""
 from __future__ import annotations
 
-import os
 import threading
 
 import pytest
-from sqlalchemy import create_engine, func, text
+from sqlalchemy import func
 from sqlmodel import select
 
-from tests.conftest import make_providers
+from tests.conftest import DATABASES, fresh_database_url, make_providers
 from triage.store import service
 from triage.store.db import make_engine, session
 from triage.store.tables import Feedback, Prediction
 from triage.worker import process_pending
 
-URLS = ["sqlite"] + (["postgres"] if os.environ.get("DATABASE_URL_PG") else [])
 
 
-@pytest.fixture(params=URLS)
+@pytest.fixture(params=DATABASES)
 def engine(request, tmp_path):
-    if request.param == "sqlite":
-        return make_engine(f"sqlite:///{tmp_path / 'c.db'}")
-    u = os.environ["DATABASE_URL_PG"]
-    with create_engine(u).begin() as c:
-        c.execute(text('DROP TABLE IF EXISTS decision, prediction, feedback, audit_log, "user", provider, '
-                       'feedback_label, alembic_version CASCADE'))
-    return make_engine(u)
+    return make_engine(fresh_database_url(request.param, tmp_path, "c.db"))
 
 
 def test_concurrent_intake_with_the_same_external_ids_stores_each_once(engine):

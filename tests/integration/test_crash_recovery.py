@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import select
 
-from tests.conftest import ROOT, auth, make_providers, make_tokens
+from tests.conftest import DATABASES, ROOT, auth, fresh_database_url, make_providers, make_tokens
 from triage.store.db import make_engine, session
 from triage.store.tables import Feedback, Prediction
 
@@ -81,16 +81,9 @@ def post(port: int, i: int):
         return None, str(exc)
 
 
-@pytest.mark.parametrize("db", ["sqlite"] + (["postgres"] if os.environ.get("DATABASE_URL_PG") else []))
+@pytest.mark.parametrize("db", DATABASES)
 def test_sigkill_mid_batch_then_restart_loses_nothing_and_classifies_once(tmp_path, db):
-    url = f"sqlite:///{tmp_path / 'crash.db'}"
-    if db == "postgres":
-        from sqlalchemy import create_engine, text
-
-        url = os.environ["DATABASE_URL_PG"]
-        with create_engine(url).begin() as c:
-            c.execute(text('DROP TABLE IF EXISTS decision, prediction, feedback, audit_log, "user", provider, '
-                           'feedback_label, alembic_version CASCADE'))
+    url = fresh_database_url(db, tmp_path, "crash.db")
     script = tmp_path / "server.py"
     script.write_text(SERVER.format(root=str(ROOT)))
     log = tmp_path / "server.log"

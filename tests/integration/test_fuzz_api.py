@@ -16,17 +16,13 @@ from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from api.app import create_app
-from tests.conftest import MODEL_DIR, FakeEmbedder, auth, make_providers, make_tokens
+from tests.conftest import MODEL_DIR, FakeEmbedder, auth, empty_postgres, make_providers, make_tokens
 from triage.pipeline.pipeline import Pipeline
 
 
 def _schema(url: str):
     if not url.startswith("sqlite"):
-        from sqlalchemy import create_engine, text
-
-        with create_engine(url).begin() as c:
-            c.execute(text('DROP TABLE IF EXISTS decision, prediction, feedback, audit_log, "user", provider, '
-                           'feedback_label, alembic_version CASCADE'))
+        empty_postgres(url)
     app = create_app(pipeline=Pipeline(MODEL_DIR, embedder=FakeEmbedder()), database_url=url, worker_interval=None)
     with TestClient(app):  # run start-up (migrations), then an admin token and a provider for the fuzzer
         token = make_tokens(app.state.engine)["admin"]

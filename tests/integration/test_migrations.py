@@ -1,5 +1,4 @@
 """Alembic migrations build exactly the schema the code declares, on SQLite and PostgreSQL."""
-import os
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -7,19 +6,14 @@ from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, text
 from sqlmodel import SQLModel
 
+from tests.conftest import DATABASES, fresh_database_url
 from triage.store.db import make_engine
 
-URLS = ["sqlite"] + (["postgres"] if os.environ.get("DATABASE_URL_PG") else [])
 
 
-@pytest.fixture(params=URLS)
+@pytest.fixture(params=DATABASES)
 def url(request, tmp_path):
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'm.db'}"
-    u = os.environ["DATABASE_URL_PG"]
-    with create_engine(u).begin() as c:
-        c.execute(text('DROP TABLE IF EXISTS decision, prediction, feedback, audit_log, "user", provider, feedback_label, alembic_version CASCADE'))
-    return u
+    return fresh_database_url(request.param, tmp_path, "m.db")
 
 
 def test_upgrade_from_empty_matches_the_models_and_is_idempotent(url):

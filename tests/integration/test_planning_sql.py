@@ -3,18 +3,15 @@ on SQLite and PostgreSQL: with decisions overriding the model, other providers a
 from __future__ import annotations
 
 import datetime as dt
-import os
 
 import pytest
-from sqlalchemy import create_engine, text
 
-from tests.conftest import make_providers
+from tests.conftest import DATABASES, fresh_database_url, make_providers
 from triage.aggregation import label_counts, monthly, seldom_heard
 from triage.store import service
 from triage.store.db import make_engine, session
 from triage.taxonomy import load_taxonomy
 
-URLS = ["sqlite"] + (["postgres"] if os.environ.get("DATABASE_URL_PG") else [])
 UTC = dt.timezone.utc
 
 
@@ -43,15 +40,9 @@ ITEMS = [
 ]
 
 
-@pytest.fixture(params=URLS)
+@pytest.fixture(params=DATABASES)
 def engine(request, tmp_path):
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'plan.db'}"
-    else:
-        url = os.environ["DATABASE_URL_PG"]
-        with create_engine(url).begin() as c:
-            c.execute(text('DROP TABLE IF EXISTS decision, prediction, feedback, audit_log, "user", provider, '
-                           'feedback_label, alembic_version CASCADE'))
+    url = fresh_database_url(request.param, tmp_path, "plan.db")
     engine = make_engine(url)
     make_providers(engine, ["prov-a", "prov-b"])
     ids = []

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import MODEL_DIR, ROOT, SHARED
+from tests.conftest import MODEL_DIR, SHARED
 from tests.contract import check_contract
 
 pytestmark = pytest.mark.models
