@@ -59,21 +59,17 @@ def held_out_context():
     from training.experiments.lexical_heads import setup
     from triage.pipeline.heads import MultiLabelHead, SingleLabelHead
     from triage.pipeline.lexical import Lexical, combine
-    from triage.taxonomy import load_taxonomy
 
-    ts, X, dev, truth, by_src = setup()
-    tr = ~dev
-    lex = Lexical.fit([t for t, d in zip(ts.texts, dev) if not d])
-    L = lex.transform(ts.texts)
-    F = combine(X, L)
+    split = setup()
+    ts, tr = split.ts, ~split.dev
+    L = Lexical.fit([t for t, d in zip(ts.texts, split.dev) if not d]).transform(ts.texts)
+    F = combine(split.X, L)
     qs = MultiLabelHead(ts.heads_labels["quality_statements"]).fit(F[tr], ts.Y["quality_statements"][tr],
                                                                    sample_weight=ts.W[tr])
-    sl = list(load_taxonomy().sentiment)
-    sy = np.array([sl.index(y) if y is not None else -1 for y in ts.sent_y])
-    m = tr & (sy >= 0)
-    sent = SingleLabelHead(sl, balanced=False).fit(F[m], sy[m], sample_weight=ts.W[m])
-    return {"ts": ts, "dev": np.where(dev)[0], "truth": truth, "by_src": by_src, "L": L, "qs": qs, "sent": sent,
-            "sy": sy}
+    m = tr & (split.sy >= 0)
+    sent = SingleLabelHead(split.sentiment, balanced=False).fit(F[m], split.sy[m], sample_weight=ts.W[m])
+    return {"ts": ts, "dev": np.where(split.dev)[0], "truth": split.truth, "by_src": split.by_src, "L": L,
+            "qs": qs, "sent": sent, "sy": split.sy}
 
 
 def held_out_check(embedder, ctx) -> dict:

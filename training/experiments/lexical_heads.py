@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -45,11 +46,25 @@ def macro_micro(Y: np.ndarray, P: np.ndarray) -> tuple[float, float]:
     return round(float(macro), 4), round(float(micro), 4)
 
 
-def setup():
+@dataclass
+class InternalSplit:
+    """Training rows and their embedding features, split into internal train and dev by group."""
+
+    ts: object          # training.train.TrainingSet
+    X: np.ndarray       # embedding features of every row (float32, cached)
+    dev: np.ndarray     # bool: the row is in the internal dev split
+    truth: np.ndarray   # quality statements of dev rows through the crosswalk of their own label
+    by_src: dict        # source -> dev rows with a mapped label
+    sentiment: list     # sentiment labels (taxonomy order)
+    sy: np.ndarray      # each row's sentiment label index, -1 where it has none
+
+
+def setup() -> InternalSplit:
     """Training rows, their embedding features, the internal dev mask and its crosswalk truth."""
     from training import sources
     from training.train import build_training_set, embed_items
     from training.weak import crosswalk_ids
+    from triage.taxonomy import load_taxonomy
 
     ts = build_training_set()
     X, _ = embed_items(ts.texts, sents=ts.sents, progress=False)
@@ -68,7 +83,9 @@ def setup():
                                 if dev[i] and r["source"] == src and truth[i].any()])
     print({s: len(v) for s, v in by_src.items()}, "internal dev items with a mapped label; train rows",
           int((~dev).sum()))
-    return ts, X, dev, truth, by_src
+    sl = list(load_taxonomy().sentiment)
+    sy = np.array([sl.index(y) if y is not None else -1 for y in ts.sent_y])
+    return InternalSplit(ts, X, dev, truth, by_src, sl, sy)
 
 
 def fit_multi(F, Fd, Y, W, C=1.0):
@@ -94,24 +111,22 @@ def main(argv=None) -> dict:
     ap.add_argument("--max-features", type=int, default=30000)
     a = ap.parse_args(argv)
 
-    from scipy import sparse
-    from sklearn.feature_extraction.text import TfidfVectorizer
     from training import sources
     from training.peer import PeerRecipe
-    from triage.pipeline.heads import MultiLabelHead
-    from triage.taxonomy import load_taxonomy
+    from triage.pipeline.heads import MultiLabelHead, SingleLabelHead
+    from triage.pipeline.lexical import Lexical, combine
 
-    tax = load_taxonomy()
-    ts, X, dev, truth, by_src = setup()
+    split = setup()
+    ts, X, dev, truth, by_src = split.ts, split.X, split.dev, split.truth, split.by_src
     tr = ~dev
     labels = ts.heads_labels["quality_statements"]
     Y = ts.Y["quality_statements"]
     W = ts.W
 
     t0 = time.perf_counter()
-    vec = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True, max_features=a.max_features)
-    T = vec.fit_transform([ts.texts[i] for i in np.where(tr)[0]])
-    T_all = vec.transform(ts.texts)
+    lex = Lexical.fit([ts.texts[i] for i in np.where(tr)[0]], max_features=a.max_features)
+    T_all = lex.transform(ts.texts)
+    T = T_all[tr]
     print(f"tfidf {T.shape} in {time.perf_counter() - t0:.1f}s")
 
     dev_idx = np.where(dev)[0]
@@ -126,8 +141,7 @@ def main(argv=None) -> dict:
     for s in a.lex_scale:
         for C in a.C:
             t0 = time.perf_counter()
-            F = sparse.hstack([sparse.csr_matrix(X[tr]), T * s]).tocsr()
-            Fd = sparse.hstack([sparse.csr_matrix(X[dev_idx]), T_all[dev_idx] * s]).tocsr()
+            F, Fd = combine(X[tr], T * s), combine(X[dev_idx], T_all[dev_idx] * s)
             name = f"early_x{s}" + (f"_C{C}" if len(a.C) > 1 else "")
             probs[name] = fit_multi(F, Fd, Y[tr], W[tr], C)
             print(f"{name} {time.perf_counter() - t0:.0f}s")
@@ -155,13 +169,10 @@ def main(argv=None) -> dict:
         print(src, json.dumps(out))
 
     # sentiment: NHS respondents' own ratings (phase2) and criticality ends (phase1)
-    from triage.pipeline.heads import SingleLabelHead
-
-    sl = list(tax.sentiment)
-    sy = np.array([sl.index(y) if y is not None else -1 for y in ts.sent_y])
+    sl, sy = split.sentiment, split.sy
     m = tr & (sy >= 0)
     sres = {}
-    Fa = sparse.hstack([sparse.csr_matrix(X), T_all]).tocsr()
+    Fa = combine(X, T_all)
     variants = {"emb": (X, 1.0, False)}
     for C in a.sentiment_C:
         variants[f"early_x1.0_C{C}"] = (Fa, C, False)

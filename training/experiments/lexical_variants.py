@@ -46,27 +46,24 @@ def main(argv=None) -> dict:
                     default=["word12_30k", "word12_60k", "word13_60k", "word12_30k+char25_30k"])
     a = ap.parse_args(argv)
 
-    from scipy import sparse
-
     from training import sources
     from training.experiments.lexical_heads import fit_multi, macro_micro, setup
     from triage.pipeline.heads import SingleLabelHead
-    from triage.taxonomy import load_taxonomy
+    from triage.pipeline.lexical import combine
 
-    tax = load_taxonomy()
-    ts, X, dev, truth, by_src = setup()
+    split = setup()
+    ts, X, dev, truth, by_src = split.ts, split.X, split.dev, split.truth, split.by_src
     tr = ~dev
     dev_idx = np.where(dev)[0]
     pos = {i: k for k, i in enumerate(dev_idx)}
     Y, W = ts.Y["quality_statements"], ts.W
-    sl = list(tax.sentiment)
-    sy = np.array([sl.index(y) if y is not None else -1 for y in ts.sent_y])
+    sl, sy = split.sentiment, split.sy
     src = np.array([r.get("source", k) for k, r in ts.rows])
     res: dict = {"quality_statements_macro_micro_t0.5": {}, "sentiment_3class_accuracy": {}}
     for name in a.variants:
         t0 = time.perf_counter()
         vec = vectorizer(name).fit([ts.texts[i] for i in np.where(tr)[0]])
-        F = sparse.hstack([sparse.csr_matrix(X), vec.transform(ts.texts)], format="csr")
+        F = combine(X, vec.transform(ts.texts))
         P = fit_multi(F[tr], F[dev_idx], Y[tr], W[tr])
         q = {s: macro_micro(truth[idx], (P[[pos[i] for i in idx]] >= 0.5).astype(int))
              for s, idx in by_src.items() if len(idx)}

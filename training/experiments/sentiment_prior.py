@@ -25,19 +25,13 @@ def main(argv=None) -> dict:
     a = ap.parse_args(argv)
 
     from training import sources
-    from training.experiments.lexical_heads import internal_dev
-    from training.train import build_training_set, embed_items
+    from training.experiments.lexical_heads import setup
     from triage.pipeline.heads import SingleLabelHead
     from triage.pipeline.lexical import Lexical, combine
-    from triage.taxonomy import load_taxonomy
 
-    tax = load_taxonomy()
-    ts = build_training_set()
-    X, _ = embed_items(ts.texts, sents=ts.sents, progress=False)
-    F = combine(X, Lexical.fit(ts.texts).transform(ts.texts))
-    dev = np.array([internal_dev(r) for r in ts.rows])
-    sl = list(tax.sentiment)
-    sy = np.array([sl.index(y) if y is not None else -1 for y in ts.sent_y])
+    split = setup()
+    ts, dev, sl, sy = split.ts, split.dev, split.sentiment, split.sy
+    F = combine(split.X, Lexical.fit([t for t, d in zip(ts.texts, dev) if not d]).transform(ts.texts))
     m = ~dev & (sy >= 0)
     head = SingleLabelHead(sl, balanced=False).fit(F[m], sy[m], sample_weight=ts.W[m])
     logp = np.log(head.predict_proba(F) + 1e-12)
