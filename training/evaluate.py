@@ -155,9 +155,10 @@ def main(model_dir=None, out: str = "reports/evaluation", limit: int | None = No
 
     # -- NHS and Oregon held out by organisation / facility -----------------------------------
     held = defaultdict(list)
-    recs_all: dict = defaultdict(dict)
+    phase2_by_id: dict = {}  # every phase2 record, for the gold annotators' agreement with NHS sentiment
     for r in sources.all_records():
-        recs_all[r["source"]][r["id"]] = r
+        if r["source"] == sources.P2:
+            phase2_by_id[r["id"]] = r
         if r["split"] == "test" and len(r["text"]) <= 20000:
             held[r["source"]].append(r)
     for src, recs in held.items():
@@ -190,7 +191,7 @@ def main(model_dir=None, out: str = "reports/evaluation", limit: int | None = No
             entry["sentiment_3class_accuracy_mixed_as_neutral"] = _r(np.mean(
                 [g == ("neutral" if p == "mixed" else p) for g, p in sent]))
         if src == sources.P2:
-            entry["sentiment_gold_annotators_vs_nhs"] = gold_vs_nhs_sentiment(recs_all.get(src, {}))
+            entry["sentiment_gold_annotators_vs_nhs"] = gold_vs_nhs_sentiment(phase2_by_id)
         if src == sources.OR:
             from triage.pipeline.preprocess import split_sentences
 
