@@ -50,7 +50,8 @@ def prepare(batch: str) -> Path:
 
 
 def build() -> Path:
-    meta = {r["id"]: r for f in ("items.jsonl", "items_round2.jsonl", "items_round3.jsonl") for r in _jsonl(GOLD_DIR / f)}
+    draws = [GOLD_DIR / "items.jsonl", *sorted(GOLD_DIR.glob("items_round*.jsonl"))]
+    meta = {r["id"]: r for f in draws for r in _jsonl(f)}
     for r in _jsonl(GOLD_DIR / "speakup_synthetic_items.jsonl"):
         meta[r["id"]] = {**r, "split": "dev", "group": "synthetic"}
     out = GOLD_DIR / "gold.jsonl"
