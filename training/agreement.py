@@ -81,11 +81,13 @@ def main() -> dict:
     r2 = [g for g in real if str(g.get("drawn_by", "")).startswith("round2")]
     r3 = [g for g in real if str(g.get("drawn_by", "")).startswith("round3")]
     r4 = [g for g in real if str(g.get("drawn_by", "")).startswith("round4")]
-    r1 = [g for g in real if not str(g.get("drawn_by", "")).startswith(("round2", "round3", "round4"))]
+    r5 = [g for g in real if str(g.get("drawn_by", "")).startswith("round5")]
+    r1 = [g for g in real if not str(g.get("drawn_by", "")).startswith(("round2", "round3", "round4", "round5"))]
     out = {"real": measure(real), "synthetic_speak_up": measure(synth) if synth else None,
            "round1_rules_v1": measure(r1) if r1 else None, "round2_rules_v2": measure(r2) if r2 else None,
            "round3_urgent_candidates_rules_v2": measure(r3) if r3 else None,
            "round4_dev_safeguarding_candidates_rules_v2": measure(r4) if r4 else None,
+           "round5_dev_unsure_and_random_rules_v2": measure(r5) if r5 else None,
            "by_source": {src: measure([g for g in real if g["source"] == src])
                          for src in sorted({g["source"] for g in real})}}
     OUT_JSON.write_text(json.dumps(out, indent=1), encoding="utf-8")
@@ -97,7 +99,9 @@ def main() -> dict:
                        ("round3_urgent_candidates_rules_v2",
                         "Round 3 real test items (safeguarding candidates), coding rules v2"),
                        ("round4_dev_safeguarding_candidates_rules_v2",
-                        "Round 4 real dev items (safeguarding candidates from training partitions), coding rules v2")):
+                        "Round 4 real dev items (safeguarding candidates from training partitions), coding rules v2"),
+                       ("round5_dev_unsure_and_random_rules_v2",
+                        "Round 5 real dev items (model-unsure and random, training partitions), coding rules v2")):
         if out[key]:
             body += "\n" + table(out[key], title)
     for src, r in out["by_source"].items():
