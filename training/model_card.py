@@ -42,8 +42,9 @@ def write_card(model_dir: Path, report: dict, command: str) -> None:
          "alone makes an item `concern` (score 0.8) or `urgent` (0.95), so neither part can drop an urgent item.",
          f"- taxonomy v{meta['taxonomy_version']}; thresholds: per-label, chosen on gold `dev` with 3-fold "
          f"out-of-fold predictions; safeguarding operating thresholds {meta['thresholds']} (chosen for recall >= "
-         "0.95 concern-or-urgent and >= 0.98 urgent on gold dev, at precision >= 0.5; each kind of source gets "
-         "its own and the lowest is used)"
+         "0.95 concern-or-urgent and >= 0.98 urgent on gold dev; each kind of source gets its own, at precision "
+         f">= {meta.get('safeguarding_kind_min_precision', 0.5):.2f} within that kind, and the lowest is used, "
+         "keeping precision >= 0.5 over all sources)"
          + (f"; gold dev out-of-fold recall at them, by source: {meta['safeguarding_dev_oof_recall_by_source']}"
             if meta.get("safeguarding_dev_oof_recall_by_source") else "") + ".", "",
          "## Training data",

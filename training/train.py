@@ -46,6 +46,10 @@ LEXICAL_HEADS_DEFAULT = "all"
 # inverse regularisation of every head. C=2 was slightly better on the internal dev (QS macro-F1 +0.007 on
 # average) and worse on gold dev out-of-fold (QS -0.010, FREDA -0.009, rights +0.016): 1.0 stays
 HEAD_C = float(os.environ.get("TRIAGE_HEAD_C", "1.0"))
+# Safeguarding thresholds: within each kind of source, at most two false flags per true one (precision
+# 1/3); over all sources at least 0.5. A floor of 0.5 within NHS comments could not be met at any
+# threshold, so it left NHS recall to the other kinds' thresholds (training/experiments/sentence_max_sg.py).
+KIND_MIN_PRECISION = float(os.environ.get("TRIAGE_KIND_MIN_PRECISION", str(1 / 3)))
 
 
 def lexical_heads() -> tuple[str, ...]:
@@ -132,19 +136,26 @@ def _recall_threshold(y: np.ndarray, p: np.ndarray, recall: float, min_precision
 
 
 def recall_threshold_by_kind(y: np.ndarray, p: np.ndarray, kind: np.ndarray, recall: float,
-                             min_positives: int = 5) -> tuple[float, dict]:
+                             min_positives: int = 5, kind_min_precision: float = 0.5) -> tuple[float, dict]:
     """A recall-first threshold that holds for every kind of text, not only on average.
 
     Oregon investigations name the abuse outright and are most of dev's positives, so each kind of
     source (NHS comments, Oregon, synthetic staff speak-up) with at least ``min_positives`` positives
-    gets its own threshold (``_recall_threshold``) and the lowest is used. Returns it and the recall
-    reached per kind ("found/positives")."""
-    per = [_recall_threshold(y[kind == k], p[kind == k], recall) for k in sorted(set(kind))
+    gets its own threshold (``_recall_threshold`` at precision ``kind_min_precision`` within that
+    kind) and the lowest is used; over all kinds precision stays at least 0.5. Returns it and the
+    recall reached per kind ("found/positives")."""
+    per = [_recall_threshold(y[kind == k], p[kind == k], recall, kind_min_precision) for k in sorted(set(kind))
            if y[kind == k].sum() >= min_positives]
     t = min([_recall_threshold(y, p, recall), *per])
+    while t < 0.5 and _precision(y, p >= t) < 0.5:  # never below the overall precision floor
+        t = float(np.min(p[p > t], initial=0.5))
     flag = p >= t
     return t, {str(k): f"{int((flag & (y == 1) & (kind == k)).sum())}/{int(y[kind == k].sum())}"
                for k in sorted(set(kind))}
+
+
+def _precision(y: np.ndarray, flag: np.ndarray) -> float:
+    return float((flag & (y == 1)).sum() / max(flag.sum(), 1))
 
 
 def _source_kind(source: str) -> str:
@@ -312,8 +323,8 @@ def main(out: str | None = None, limit: int | None = None, seed: int = 13) -> Pa
         print("gold dev out-of-fold micro-F1 (model heads alone, tuned thresholds):", dev_oof)
         kind = np.array([_source_kind(rows[i][1].get("source", "")) for i in gold_idx])
         for j, key, target in ((0, "concern", 0.95), (1, "urgent", 0.98)):
-            thresholds[key], sg_dev_recall[key] = recall_threshold_by_kind(Y["sg"][gold_idx, j], P[:, j], kind,
-                                                                           target)
+            thresholds[key], sg_dev_recall[key] = recall_threshold_by_kind(
+                Y["sg"][gold_idx, j], P[:, j], kind, target, kind_min_precision=KIND_MIN_PRECISION)
             print(f"{key} threshold {thresholds[key]:.4f}; gold dev out-of-fold recall by source: {sg_dev_recall[key]}")
 
     single = {}
@@ -353,6 +364,7 @@ def main(out: str | None = None, limit: int | None = None, seed: int = 13) -> Pa
         "ei_likely": 0.7,
         "gold_weight": GOLD_WEIGHT,
         "head_C": HEAD_C,
+        "safeguarding_kind_min_precision": round(KIND_MIN_PRECISION, 4),
         "dev_oof_micro_f1": dev_oof if oof else None,
         "safeguarding_dev_oof_recall_by_source": sg_dev_recall or None,
         "training_data": {
