@@ -253,12 +253,18 @@ def main(model_dir=None, out: str = "reports/evaluation", limit: int | None = No
                 pos = [i for i in idx if fn(G[i]["safeguarding"]["urgency"])]
                 return _r(np.mean([fn(preds[i]["safeguarding"]["urgency"]) for i in pos])) if pos else None
 
+            def precision(fn):
+                flagged = [i for i in idx if fn(preds[i]["safeguarding"]["urgency"])]
+                return _r(np.mean([fn(G[i]["safeguarding"]["urgency"]) for i in flagged])) if flagged else None
+
             return {"items": len(idx),
                     "quality_statements": multilabel([set(G[i]["quality_statements"]) for i in idx],
                                                      [_ids(preds[i], "quality_statements") for i in idx],
                                                      list(tax.quality_statements))["micro"],
                     "safeguarding_concern_or_urgent_recall": recall(lambda u: u != "none"),
+                    "safeguarding_concern_or_urgent_precision": precision(lambda u: u != "none"),
                     "safeguarding_urgent_recall": recall(lambda u: u == "urgent"),
+                    "safeguarding_urgent_precision": precision(lambda u: u == "urgent"),
                     "sentiment_accuracy": _r(np.mean([G[i]["sentiment"] == preds[i]["sentiment"] for i in idx]))}
 
         entry["by_seldom_heard_group"] = {

@@ -85,10 +85,11 @@ def write_card(model_dir: Path, report: dict, command: str) -> None:
         if g.get(key):
             L += [f"### {title}", "",
                   "| subset | items | quality statements micro-F1 | safeguarding concern-or-urgent recall | "
-                  "urgent recall | sentiment accuracy |", "|---|---|---|---|---|---|"]
+                  "its precision | urgent recall | sentiment accuracy |", "|---|---|---|---|---|---|---|"]
             for name, v in g[key].items():
                 L.append(f"| {name} | {v['items']} | {v['quality_statements']['f1']} | "
-                         f"{v['safeguarding_concern_or_urgent_recall']} | {v.get('safeguarding_urgent_recall')} | "
+                         f"{v['safeguarding_concern_or_urgent_recall']} | "
+                         f"{v.get('safeguarding_concern_or_urgent_precision')} | {v.get('safeguarding_urgent_recall')} | "
                          f"{v.get('sentiment_accuracy')} |")
             L.append("")
     L += ["## Known failure modes",

@@ -97,3 +97,22 @@ def test_train_writes_a_model_that_loads_and_uses_tfidf(tmp_path, fake_embedder)
     p = Pipeline(out, embedder=fake_embedder)
     pred = p.predict(["I was left in my own urine for hours and nobody came."])[0].to_contract("t")
     assert pred["safeguarding"]["urgency"] in ("concern", "urgent") and pred["model_version"] == meta["model_version"]
+
+
+def test_evaluate_breaks_safeguarding_down_by_source_consistently(tmp_path):
+    """`triage evaluate` (small sample, no peer): the by-source safeguarding figures agree with the
+    overall ones and with the list of missed items."""
+    from training.evaluate import main as evaluate
+
+    rep = evaluate(out=str(tmp_path / "evaluation"), limit=30, write_model_card=False, peer=False)
+    g = rep["splits"]["gold (test)"]
+    missed = {m["source"] for m in g["missed_concern_or_urgent"]}
+    precisions = []
+    for src, v in g["by_source"].items():
+        if v["safeguarding_concern_or_urgent_recall"] is not None:
+            assert (v["safeguarding_concern_or_urgent_recall"] < 1.0) == (src in missed)
+        if v["safeguarding_concern_or_urgent_precision"] is not None:
+            precisions.append(v["safeguarding_concern_or_urgent_precision"])
+    overall = g["safeguarding_concern_or_urgent"]["precision"]
+    assert min(precisions) - 1e-3 <= overall <= max(precisions) + 1e-3  # a weighted mean of the sources'
+    assert (tmp_path / "evaluation.md").is_file()
