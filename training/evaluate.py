@@ -166,6 +166,10 @@ def main(model_dir=None, out: str = "reports/evaluation", limit: int | None = No
             recs = rng.sample(recs, limit)
         preds, secs = run([r["text"] for r in recs])
         entry = {"items": len(recs), "seconds": round(secs, 1), "texts_per_second": round(len(recs) / secs, 1)}
+        # reviewer workload: how many held-out items a person would be asked to read
+        entry["safeguarding_flag_rate"] = {u: _r(np.mean([p["safeguarding"]["urgency"] in want for p in preds]))
+                                           for u, want in (("concern_or_urgent", ("concern", "urgent")),
+                                                           ("urgent", ("urgent",)))}
         qs = [({i for i in crosswalk_ids(r) if i in tax.quality_statements}, _ids(p, "quality_statements"))
               for r, p in zip(recs, preds)]
         mapped = [(g, p) for g, p in qs if g]  # items whose own label maps to a statement
@@ -305,6 +309,9 @@ def summary(rep: dict) -> str:
                 L.append(f"- {k}: P {v['precision']} R {v['recall']} F1 {v['f1']} (support {v['support']}{ci})")
             elif isinstance(v, dict) and "ci95" in v:
                 L.append(f"- {k}: {v['delta']} (95% CI {v['ci95']}, {v['items']} items, {v['method']})")
+            elif k == "safeguarding_flag_rate":
+                L.append(f"- safeguarding flag rate (share of items a person is asked to read): concern-or-urgent "
+                         f"{v['concern_or_urgent']}, urgent {v['urgent']}")
             elif not isinstance(v, (dict, list)):
                 L.append(f"- {k}: {v}")
         if e.get("missed_urgent") is not None:

@@ -101,6 +101,12 @@ def write_card(model_dir: Path, report: dict, command: str) -> None:
           "- Oregon narratives are US investigator summaries, not first-person complaints from England; NHS data "
           "are short Friends and Family Test comments. Long first-person complaints are under-represented.",
           "- Gold annotators are language-model agents, not people (see annotation_guidelines/AGREEMENT.md).",
+          "- Safeguarding in NHS comments is found at a cost: the threshold keeps recall first within each kind of "
+          "source, and on NHS comments about two of three flags are false (precision by source is in the table "
+          "above; the held-out flag rates are in reports/evaluation.md).",
+          "- Urgency is the weakest part: out of fold on gold dev the model and rule layer together find about "
+          "6 in 10 urgent items. They miss continuing risk written as a separate fact (\"he is on shift again "
+          "tonight\", \"is still receiving the resident's money\"); every concern is still routed to a person.",
           "- Figures on NHS/Oregon splits use the partial crosswalk as truth, so they are lower bounds for "
           "quality statements.", ""]
     if meta.get("lexical"):

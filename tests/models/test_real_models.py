@@ -115,4 +115,8 @@ def test_evaluate_breaks_safeguarding_down_by_source_consistently(tmp_path):
             precisions.append(v["safeguarding_concern_or_urgent_precision"])
     overall = g["safeguarding_concern_or_urgent"]["precision"]
     assert min(precisions) - 1e-3 <= overall <= max(precisions) + 1e-3  # a weighted mean of the sources'
-    assert (tmp_path / "evaluation.md").is_file()
+    for split, e in rep["splits"].items():  # reviewer workload on the held-out NHS and Oregon splits
+        if split != "gold (test)":
+            rate = e["safeguarding_flag_rate"]
+            assert 0 <= rate["urgent"] <= rate["concern_or_urgent"] <= 1
+    assert "safeguarding flag rate" in (tmp_path / "evaluation.md").read_text()
