@@ -82,13 +82,17 @@ def test_cli_classifies_1000_real_lines_to_the_contract(tmp_path):
     assert rows[0]["text"][:40] not in res.stderr
 
 
-def test_train_writes_a_model_that_loads_and_uses_tfidf(tmp_path, fake_embedder):
+def test_train_writes_a_model_that_loads_and_uses_tfidf(tmp_path, fake_embedder, monkeypatch):
     """`triage train` on a small sample: every head on embeddings + TF-IDF, arrays only, loadable."""
     import numpy as np
 
+    import training.train
     from training.train import ALL_HEADS, main as train
     from triage.pipeline.pipeline import Pipeline
 
+    # its own feature cache: vectors encoded in this sample's batches must not seed a real training run
+    # (the encoder's output moves by ~1e-7 with batch composition, so a shared cache makes retrains differ)
+    monkeypatch.setattr(training.train, "CACHE", tmp_path / "cache")
     out = train(out=str(tmp_path / "m"), limit=300)
     meta = json.loads((out / "model.json").read_text())
     assert meta["lexical_heads"] == list(ALL_HEADS) and meta["lexical"]["terms"] > 500
