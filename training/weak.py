@@ -8,7 +8,6 @@ and cue-derived labels teach the model the rule layer's view, which the gold
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 from training import sources
 from triage.pipeline.cues import load_cues
