@@ -74,34 +74,38 @@ def per_label_table(res: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+# each gold draw (its items' `drawn_by` prefix): the key in agreement.json and the table's title
+ROUNDS = {
+    "round1": ("round1_rules_v1", "Round 1 real items, coding rules v1"),
+    "round2": ("round2_rules_v2", "Round 2 real items (rare labels), coding rules v2"),
+    "round3": ("round3_urgent_candidates_rules_v2",
+               "Round 3 real test items (safeguarding candidates), coding rules v2"),
+    "round4": ("round4_dev_safeguarding_candidates_rules_v2",
+               "Round 4 real dev items (safeguarding candidates from training partitions), coding rules v2"),
+    "round5": ("round5_dev_unsure_and_random_rules_v2",
+               "Round 5 real dev items (model-unsure and random, training partitions), coding rules v2"),
+}
+
+
 def main() -> dict:
     gold = load_gold()
     real = [g for g in gold if not g.get("synthetic")]
     synth = [g for g in gold if g.get("synthetic")]
-    r2 = [g for g in real if str(g.get("drawn_by", "")).startswith("round2")]
-    r3 = [g for g in real if str(g.get("drawn_by", "")).startswith("round3")]
-    r4 = [g for g in real if str(g.get("drawn_by", "")).startswith("round4")]
-    r5 = [g for g in real if str(g.get("drawn_by", "")).startswith("round5")]
-    r1 = [g for g in real if not str(g.get("drawn_by", "")).startswith(("round2", "round3", "round4", "round5"))]
-    out = {"real": measure(real), "synthetic_speak_up": measure(synth) if synth else None,
-           "round1_rules_v1": measure(r1) if r1 else None, "round2_rules_v2": measure(r2) if r2 else None,
-           "round3_urgent_candidates_rules_v2": measure(r3) if r3 else None,
-           "round4_dev_safeguarding_candidates_rules_v2": measure(r4) if r4 else None,
-           "round5_dev_unsure_and_random_rules_v2": measure(r5) if r5 else None,
-           "by_source": {src: measure([g for g in real if g["source"] == src])
-                         for src in sorted({g["source"] for g in real})}}
+    def round_of(g: dict) -> str:
+        drawn = str(g.get("drawn_by", ""))
+        return drawn.split(":")[0] if drawn.startswith("round") else "round1"
+
+    out = {"real": measure(real), "synthetic_speak_up": measure(synth) if synth else None}
+    for rnd, (key, _) in ROUNDS.items():
+        items = [g for g in real if round_of(g) == rnd]
+        out[key] = measure(items) if items else None
+    out["by_source"] = {src: measure([g for g in real if g["source"] == src])
+                        for src in sorted({g["source"] for g in real})}
     OUT_JSON.write_text(json.dumps(out, indent=1), encoding="utf-8")
     body = table(out["real"], "Real items (NHS and Oregon)")
     if synth:
         body += "\n" + table(out["synthetic_speak_up"], "Synthetic staff speak-up items")
-    for key, title in (("round1_rules_v1", "Round 1 real items, coding rules v1"),
-                       ("round2_rules_v2", "Round 2 real items (rare labels), coding rules v2"),
-                       ("round3_urgent_candidates_rules_v2",
-                        "Round 3 real test items (safeguarding candidates), coding rules v2"),
-                       ("round4_dev_safeguarding_candidates_rules_v2",
-                        "Round 4 real dev items (safeguarding candidates from training partitions), coding rules v2"),
-                       ("round5_dev_unsure_and_random_rules_v2",
-                        "Round 5 real dev items (model-unsure and random, training partitions), coding rules v2")):
+    for key, title in ROUNDS.values():
         if out[key]:
             body += "\n" + table(out[key], title)
     for src, r in out["by_source"].items():

@@ -20,6 +20,13 @@ def load_gold(path: Path = GOLD) -> list[dict]:
     return out
 
 
+def drawn_ids(*names: str) -> set[str]:
+    """The ids already drawn by the named draw files (e.g. "items.jsonl", "items_round2.jsonl"): a new
+    draw excludes exactly the earlier draws it names, so re-running it gives the same items."""
+    return {json.loads(line)["id"] for name in names
+            for line in (GOLD.parent / name).open(encoding="utf-8") if line.strip()}
+
+
 def write_draw(items: list[dict], items_name: str, batches: tuple[int, int]) -> None:
     """Write a gold draw: the items file (with split and how each was drawn) and two halves as the
     annotation batches annotators see (id, source, text only)."""

@@ -7,13 +7,11 @@ and batches 6 and 7.
 """
 from __future__ import annotations
 
-import json
 import random
 import re
-from pathlib import Path
 
 from training import sources
-from training.gold_data import write_draw
+from training.gold_data import drawn_ids, write_draw
 
 POOLS = {
     "interpreter": r"interpret|translat|language barrier|speak english|english (is|was) not|first language",
@@ -40,12 +38,11 @@ POOLS = {
     "workforce": r"staff (are|were) (stressed|exhausted|overworked|burnt)|overworked|under pressure|morale",
 }
 PER_POOL = {"nhs": 7, "oregon": 3}
-ROOT = Path(__file__).resolve().parents[1] / "annotation_guidelines" / "gold"
 
 
 def main(seed: int = 20261123) -> None:
     rng = random.Random(seed)
-    taken = {json.loads(l)["id"] for l in (ROOT / "items.jsonl").open(encoding="utf-8")}
+    taken = drawn_ids("items.jsonl")
     recs = [r for r in sources.all_records() if 8 <= len(r["text"]) <= 3000 and r["id"] not in taken]
     chosen: dict[str, dict] = {}
     for name, pat in POOLS.items():

@@ -13,20 +13,15 @@ batches 8 and 9 (each annotated twice, independently, then adjudicated, as befor
 """
 from __future__ import annotations
 
-import json
 import random
-from pathlib import Path
 
 from training import sources
-from training.gold_data import write_draw
-
-ROOT = Path(__file__).resolve().parents[1] / "annotation_guidelines" / "gold"
+from training.gold_data import drawn_ids, write_draw
 
 
 def main(seed: int = 20261122) -> None:
     rng = random.Random(seed)
-    taken = {json.loads(l)["id"] for f in ("items.jsonl", "items_round2.jsonl")
-             for l in (ROOT / f).open(encoding="utf-8")}
+    taken = drawn_ids("items.jsonl", "items_round2.jsonl")
     recs = [r for r in sources.all_records() if r["split"] == "test" and r["id"] not in taken
             and 8 <= len(r["text"]) <= 3000]
     p1 = [r for r in recs if r["source"].endswith("phase1_text_data.csv")]

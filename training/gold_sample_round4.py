@@ -20,15 +20,12 @@ independently, then adjudicated, as before). The draw used model triage-v1.20261
 """
 from __future__ import annotations
 
-import json
 import random
 import re
-from pathlib import Path
 
 from training import sources
-from training.gold_data import write_draw
+from training.gold_data import drawn_ids, write_draw
 
-ROOT = Path(__file__).resolve().parents[1] / "annotation_guidelines" / "gold"
 CONTINUING = re.compile(r"\b(still|continues?|continuing|ongoing|again)\b", re.I)
 
 
@@ -38,8 +35,7 @@ def main(seed: int = 20261123) -> None:
     from triage.pipeline.preprocess import split_sentences
 
     rng = random.Random(seed)
-    taken = {json.loads(l)["id"] for f in ("items.jsonl", "items_round2.jsonl", "items_round3.jsonl")
-             for l in (ROOT / f).open(encoding="utf-8")}
+    taken = drawn_ids("items.jsonl", "items_round2.jsonl", "items_round3.jsonl")
     recs = [r for r in sources.all_records() if r["split"] != "test" and r["id"] not in taken
             and 8 <= len(r["text"]) <= 3000]
     p1 = [r for r in recs if r["source"].endswith("phase1_text_data.csv")]

@@ -16,16 +16,13 @@ triage-v1.202611221822.
 """
 from __future__ import annotations
 
-import json
 import random
-from pathlib import Path
 
 import numpy as np
 
 from training import sources
-from training.gold_data import write_draw
+from training.gold_data import drawn_ids, write_draw
 
-ROOT = Path(__file__).resolve().parents[1] / "annotation_guidelines" / "gold"
 HEADS = ("rights", "freda", "seldom_heard", "ei")
 
 
@@ -35,9 +32,7 @@ def main(seed: int = 20261124) -> None:
     from training.train import embed_items
 
     rng = random.Random(seed)
-    taken = {json.loads(l)["id"] for f in ("items.jsonl", "items_round2.jsonl", "items_round3.jsonl",
-                                         "items_round4.jsonl")
-             for l in (ROOT / f).open(encoding="utf-8")}
+    taken = drawn_ids("items.jsonl", "items_round2.jsonl", "items_round3.jsonl", "items_round4.jsonl")
     recs = sorted((r for r in sources.all_records() if r["split"] != "test" and r["id"] not in taken
                    and 8 <= len(r["text"]) <= 3000), key=lambda r: r["id"])
     ids: set[str] = set()

@@ -48,7 +48,7 @@ LEXICAL_HEADS_DEFAULT = "all"
 HEAD_C = float(os.environ.get("TRIAGE_HEAD_C", "1.0"))
 # Safeguarding thresholds: within each kind of source, at most two false flags per true one (precision
 # 1/3); over all sources at least 0.5. A floor of 0.5 within NHS comments could not be met at any
-# threshold, so it left NHS recall to the other kinds' thresholds (training/experiments/sentence_max_sg.py).
+# threshold, so it left NHS recall to the other kinds' thresholds (training/experiments/safeguarding_variants.py).
 KIND_MIN_PRECISION = float(os.environ.get("TRIAGE_KIND_MIN_PRECISION", str(1 / 3)))
 
 
@@ -126,8 +126,7 @@ def _recall_threshold(y: np.ndarray, p: np.ndarray, recall: float, min_precision
             continue
         flag = p >= t
         rec = (flag & (y == 1)).sum() / y.sum()
-        prec = (flag & (y == 1)).sum() / max(flag.sum(), 1)
-        if prec < min_precision:
+        if _precision(y, flag) < min_precision:
             continue
         key = (min(rec, recall), t)  # reach the target, then prefer the highest threshold
         if best is None or key > best[0]:
@@ -156,6 +155,27 @@ def recall_threshold_by_kind(y: np.ndarray, p: np.ndarray, kind: np.ndarray, rec
 
 def _precision(y: np.ndarray, flag: np.ndarray) -> float:
     return float((flag & (y == 1)).sum() / max(flag.sum(), 1))
+
+
+def gold_fold(item_id: str) -> int:
+    """Which of the 3 gold `dev` folds an item belongs to (out-of-fold thresholds and experiments)."""
+    return int(sources.bucket(item_id) * 3)
+
+
+def with_safeguarding_cues(P: np.ndarray, sents: list) -> np.ndarray:
+    """Model scores (concern-or-urgent, urgent) per item merged with the rule layer, as the pipeline
+    merges them: a cue lifts concern to 0.8 or, if urgent, both to 0.95; urgent implies concern."""
+    from triage.pipeline.pipeline import CONCERN_CUE_SCORE, URGENT_CUE_SCORE
+
+    cues = load_cues()
+    P = P.copy()
+    for row, ss in enumerate(sents):
+        for hit in cues.safeguarding(ss):
+            P[row, 0] = max(P[row, 0], URGENT_CUE_SCORE if hit.urgency == "urgent" else CONCERN_CUE_SCORE)
+            if hit.urgency == "urgent":
+                P[row, 1] = max(P[row, 1], URGENT_CUE_SCORE)
+    P[:, 0] = np.maximum(P[:, 0], P[:, 1])
+    return P
 
 
 def _source_kind(source: str) -> str:
@@ -275,7 +295,7 @@ def main(out: str | None = None, limit: int | None = None, seed: int = 13) -> Pa
     gold_idx = np.where(kinds == "gold")[0]
     heads: dict[str, MultiLabelHead] = {}
     oof: dict[str, np.ndarray] = {}
-    folds = np.array([int(sources.bucket(rows[i][1]["id"]) * 3) for i in gold_idx]) if len(gold_idx) else np.array([])
+    folds = np.array([gold_fold(rows[i][1]["id"]) for i in gold_idx], dtype=int)
     for h, labels in heads_labels.items():
         print(f"fitting {h} ({len(labels)} labels)")
         F = feats[h]
@@ -291,7 +311,7 @@ def main(out: str | None = None, limit: int | None = None, seed: int = 13) -> Pa
             oof[h] = P
 
     # thresholds on gold dev (out-of-fold), combined with the rule layer as the pipeline does
-    from triage.pipeline.pipeline import CONCERN_CUE_SCORE, CUE_SCORE, URGENT_CUE_SCORE
+    from triage.pipeline.pipeline import CUE_SCORE
 
     thresholds = {"concern": 0.5, "urgent": 0.5}
     dev_oof: dict = {}
@@ -307,13 +327,7 @@ def main(out: str | None = None, limit: int | None = None, seed: int = 13) -> Pa
             for j in range(len(heads_labels[h])):
                 if heads[h].trained_[j]:
                     heads[h].threshold_[j] = _best_threshold(Y[h][gold_idx, j], P[:, j])
-        P = oof["sg"].copy()
-        for row, gi in enumerate(gold_idx):
-            for hit in cues.safeguarding(sents[gi]):
-                P[row, 0] = max(P[row, 0], URGENT_CUE_SCORE if hit.urgency == "urgent" else CONCERN_CUE_SCORE)
-                if hit.urgency == "urgent":
-                    P[row, 1] = max(P[row, 1], URGENT_CUE_SCORE)
-        P[:, 0] = np.maximum(P[:, 0], P[:, 1])
+        P = with_safeguarding_cues(oof["sg"], [sents[gi] for gi in gold_idx])
         dev_oof = {}
         for h in ("quality_statements", "freda", "rights", "seldom_heard", "ei", "sg_types"):
             P_ = oof[h] >= heads[h].threshold_[None, :]

@@ -101,9 +101,8 @@ def main(argv=None) -> dict:
     from sklearn.linear_model import LogisticRegression
     from sklearn.metrics import average_precision_score
 
-    from training import sources
     from training.gold_data import load_gold
-    from training.train import _recall_threshold, _source_kind
+    from training.train import _recall_threshold, _source_kind, gold_fold
     from triage.pipeline.embed import MiniLMEmbedder
     from triage.pipeline.preprocess import split_sentences
     from triage.taxonomy import load_taxonomy
@@ -114,7 +113,7 @@ def main(argv=None) -> dict:
     texts = [g["text"] for g in gold]
     sents = [s or [] for s in split_sentences(texts)]
     item_tags = [tags(g) for g in gold]
-    fold = np.array([int(sources.bucket(g["id"]) * 3) for g in gold])
+    fold = np.array([gold_fold(g["id"]) for g in gold])
     kind = np.array([_source_kind(g["source"]) for g in gold])
     labels = {"quality_statements": list(tax.quality_statements), "freda": list(tax.freda),
               "rights": list(tax.rights), "seldom_heard": list(tax.seldom_heard), "ei": list(tax.ei_kinds),

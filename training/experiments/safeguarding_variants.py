@@ -30,7 +30,8 @@ def by_kind(flag: np.ndarray, y: np.ndarray, kind: np.ndarray) -> dict:
     for k in sorted(set(kind)):
         m = kind == k
         tp = int((flag & y & m).sum())
-        out[str(k)] = {"recall": f"{tp}/{int((y & m).sum())}", "precision": round(tp / max(int((flag & m).sum()), 1), 3)}
+        out[str(k)] = {"recall": f"{tp}/{int((y & m).sum())}",
+                       "precision": round(tp / max(int((flag & m).sum()), 1), 3)}
     out["all"] = {"recall": f"{int((flag & y).sum())}/{int(y.sum())}",
                   "precision": round(int((flag & y).sum()) / max(int(flag.sum()), 1), 3)}
     return out
@@ -45,12 +46,11 @@ def main(argv=None) -> dict:
     a = ap.parse_args(argv)
 
     from training import sources
-    from training.train import _source_kind, build_training_set, embed_items, recall_threshold_by_kind
-    from triage.pipeline.cues import load_cues
+    from training.train import (_source_kind, build_training_set, embed_items, gold_fold, recall_threshold_by_kind,
+                                with_safeguarding_cues)
     from triage.pipeline.embed import default_embedder
     from triage.pipeline.heads import MultiLabelHead, sentence_features
     from triage.pipeline.lexical import Lexical, combine
-    from triage.pipeline.pipeline import CONCERN_CUE_SCORE, URGENT_CUE_SCORE
 
     ts = build_training_set()
     X, _ = embed_items(ts.texts, sents=ts.sents, progress=False)
@@ -58,7 +58,7 @@ def main(argv=None) -> dict:
     XL = combine(X, lex.transform(ts.texts))
     kinds = np.array([k for k, _ in ts.rows])
     gold = np.where(kinds == "gold")[0]
-    folds = np.array([int(sources.bucket(ts.rows[i][1]["id"]) * 3) for i in gold])
+    folds = np.array([gold_fold(ts.rows[i][1]["id"]) for i in gold])
     Y, W, labels = ts.Y["sg"], ts.W, ts.heads_labels["sg"]
     nhs_weak = np.array([k == "weak" and r["source"] in (sources.P1, sources.P2) for k, r in ts.rows])
 
@@ -68,13 +68,7 @@ def main(argv=None) -> dict:
     bounds = np.cumsum([0] + [len(ss) for ss in sents])
     SXL = combine(sentence_features(default_embedder().encode(flat)), lex.transform(flat))
 
-    cues = load_cues()
-    C = np.zeros((len(gold), 2), dtype=np.float32)
-    for row, gi in enumerate(gold):
-        for hit in cues.safeguarding(ts.sents[gi]):
-            C[row, 0] = max(C[row, 0], URGENT_CUE_SCORE if hit.urgency == "urgent" else CONCERN_CUE_SCORE)
-            if hit.urgency == "urgent":
-                C[row, 1] = max(C[row, 1], URGENT_CUE_SCORE)
+    gold_sents = [ts.sents[i] for i in gold]
     kind = np.array([_source_kind(ts.rows[i][1].get("source", "")) for i in gold])
     yg = Y[gold].astype(bool)
 
@@ -93,8 +87,7 @@ def main(argv=None) -> dict:
                 if bounds[row + 1] > bounds[row]:
                     S[row] = sp[bounds[row]:bounds[row + 1]].max(axis=0)
         for w in a.sentence_weights:
-            Q = np.maximum(np.maximum(P, w * S), C)
-            Q[:, 0] = np.maximum(Q[:, 0], Q[:, 1])
+            Q = with_safeguarding_cues(np.maximum(P, w * S), gold_sents)
             for kp in a.kind_min_precision:
                 out = {}
                 for j, key, target in ((0, "concern_or_urgent", 0.95), (1, "urgent", 0.98)):
