@@ -12,6 +12,8 @@ from pathlib import Path
 from triage.gold import validate_annotation, validate_item
 
 GOLD_DIR = Path(__file__).resolve().parents[1] / "annotation_guidelines" / "gold"
+# written items (dev only): staff speak-up texts, and urgency contrast pairs (training/urgency_synthetic.py)
+SYNTHETIC_ITEMS = ("speakup_synthetic_items.jsonl", "urgency_synthetic_items.jsonl")
 FIELDS = ("quality_statements", "freda", "freda_polarity", "rights", "epistemic_injustice", "safeguarding",
           "seldom_heard", "speaker", "sentiment")
 
@@ -52,8 +54,9 @@ def prepare(batch: str) -> Path:
 def build() -> Path:
     draws = [GOLD_DIR / "items.jsonl", *sorted(GOLD_DIR.glob("items_round*.jsonl"))]
     meta = {r["id"]: r for f in draws for r in _jsonl(f)}
-    for r in _jsonl(GOLD_DIR / "speakup_synthetic_items.jsonl"):
-        meta[r["id"]] = {**r, "split": "dev", "group": "synthetic"}
+    for f in SYNTHETIC_ITEMS:
+        for r in _jsonl(GOLD_DIR / f):
+            meta[r["id"]] = {**r, "split": "dev", "group": "synthetic"}
     out = GOLD_DIR / "gold.jsonl"
     n = 0
     with out.open("w", encoding="utf-8") as fh:

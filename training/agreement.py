@@ -95,7 +95,10 @@ def main() -> dict:
         drawn = str(g.get("drawn_by", ""))
         return drawn.split(":")[0] if drawn.startswith("round") else "round1"
 
-    out = {"real": measure(real), "synthetic_speak_up": measure(synth) if synth else None}
+    speak_up = [g for g in synth if g["source"] == "synthetic:staff_speak_up"]
+    contrast = [g for g in synth if g["source"] == "synthetic:urgency_contrast"]
+    out = {"real": measure(real), "synthetic_speak_up": measure(speak_up) if speak_up else None,
+           "synthetic_urgency_contrast": measure(contrast) if contrast else None}
     for rnd, (key, _) in ROUNDS.items():
         items = [g for g in real if round_of(g) == rnd]
         out[key] = measure(items) if items else None
@@ -103,8 +106,11 @@ def main() -> dict:
                         for src in sorted({g["source"] for g in real})}
     OUT_JSON.write_text(json.dumps(out, indent=1), encoding="utf-8")
     body = table(out["real"], "Real items (NHS and Oregon)")
-    if synth:
+    if speak_up:
         body += "\n" + table(out["synthetic_speak_up"], "Synthetic staff speak-up items")
+    if contrast:
+        body += "\n" + table(out["synthetic_urgency_contrast"],
+                              "Synthetic urgency contrast pairs (training/urgency_synthetic.py)")
     for key, title in ROUNDS.values():
         if out[key]:
             body += "\n" + table(out[key], title)

@@ -136,11 +136,13 @@ def main(model_dir=None, out: str = "reports/evaluation", limit: int | None = No
     peer_model = None
     if peer:
         from training.peer import PeerRecipe
-        from training.train import build_training_set
+        from training.train import build_training_set, contrast_rows
 
         t0 = time.perf_counter()
         ts = build_training_set()
-        peer_model = PeerRecipe(list(tax.quality_statements)).fit(ts.texts, ts.Y["quality_statements"], ts.W)
+        keep = ~contrast_rows(ts.rows)  # as our quality-statement head: not the written urgency contrast pairs
+        peer_model = PeerRecipe(list(tax.quality_statements)).fit(
+            [t for t, k in zip(ts.texts, keep) if k], ts.Y["quality_statements"][keep], ts.W[keep])
         report["peer"] = {"recipe": "TF-IDF (1-2 grams) + one-vs-rest linear SVM, C=15, class_weight balanced, "
                                     "Platt-scaled, threshold 0.3 (training/peer.py)",
                           "trained_on": "the same rows, labels and weights as our quality-statement head",

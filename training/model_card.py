@@ -5,6 +5,14 @@ import json
 from pathlib import Path
 
 
+
+def _urgent_dev(meta: dict) -> str:
+    """"found of positives" for urgent, out of fold on gold dev, summed over the kinds of source."""
+    by = (meta.get("safeguarding_dev_oof_recall_by_source") or {}).get("urgent") or {}
+    found = sum(int(v.split("/")[0]) for v in by.values())
+    total = sum(int(v.split("/")[1]) for v in by.values())
+    return f"{found} of {total}" if total else "an unmeasured share of"
+
 def _m(entry: dict, key: str) -> str:
     v = entry.get(key)
     if not v:
@@ -53,7 +61,10 @@ def write_card(model_dir: Path, report: dict, command: str) -> None:
          "(NHS phase2, one organisation only) and facility (Oregon)",
          f"- {td['seed_sentences']} descriptor sentences of the draft mental health framework (seed 003), labelled "
          "by their section's quality statement",
-         f"- {td['gold_dev']} adjudicated gold `dev` items (weight {meta.get('gold_weight', 3)}), including synthetic staff speak-up items",
+         f"- {td['gold_dev']} adjudicated gold `dev` items (weight {meta.get('gold_weight', 3)}), including written ones: "
+         + (", ".join(f"{n} {k.replace('_', ' ')}" for k, n in td["gold_dev_written"].items())
+            if td.get("gold_dev_written") else "staff speak-up")
+         + " (the urgency contrast pairs train the urgent label only and never choose a threshold or a dev figure)",
          "- gold `test` items and every test-split organisation/facility are never used in training.", "",
          f"## Figures (command: `{command}`)", ""]
     for split, e in report["splits"].items():
@@ -104,9 +115,13 @@ def write_card(model_dir: Path, report: dict, command: str) -> None:
           "- Safeguarding in NHS comments is found at a cost: the threshold keeps recall first within each kind of "
           "source, and on NHS comments about two of three flags are false (precision by source is in the table "
           "above; the held-out flag rates are in reports/evaluation.md).",
-          "- Urgency is the weakest part: out of fold on gold dev the model and rule layer together find about "
-          "6 in 10 urgent items. They miss continuing risk written as a separate fact (\"he is on shift again "
-          "tonight\", \"is still receiving the resident's money\"); every concern is still routed to a person.",
+          f"- Urgency is the weakest part: out of fold on gold dev the model and rule layer together find "
+          f"{_urgent_dev(meta)} urgent items (written urgency contrast pairs, which teach the urgent label, are not "
+          "counted). The misses are risk that continues by implication rather than by a time word (\"one shouts at "
+          "me all the time\", care refused after two suicide attempts) and Oregon investigation narratives, which "
+          "the weak labels teach are past (on gold test: \"is still receiving the resident's money\"). Every "
+          "concern is still routed to a person: an urgent item the detector calls a concern waits in the same "
+          "queue at lower priority.",
           "- Figures on NHS/Oregon splits use the partial crosswalk as truth, so they are lower bounds for "
           "quality statements.", ""]
     if meta.get("lexical"):

@@ -50,6 +50,32 @@ HEAD_C = float(os.environ.get("TRIAGE_HEAD_C", "1.0"))
 # 1/3); over all sources at least 0.5. A floor of 0.5 within NHS comments could not be met at any
 # threshold, so it left NHS recall to the other kinds' thresholds (training/experiments/safeguarding_variants.py).
 KIND_MIN_PRECISION = float(os.environ.get("TRIAGE_KIND_MIN_PRECISION", str(1 / 3)))
+# Written urgency contrast pairs (training/urgency_synthetic.py) teach the urgent label only, and never
+# choose a threshold: half of them are urgent by design, unlike any real stream of text. They lifted gold
+# dev out-of-fold urgent recall 20/33 -> 26/33 (training/experiments/urgency_contrast.py). In every head
+# they lowered quality-statement macro-F1 on held-out Trust C by 0.03; in the concern-or-urgent label
+# they moved its threshold so that NHS dev recall fell 47/52 -> 45/52. So no other label sees them.
+CONTRAST_PREFIX = "synth-uc-"
+CONTRAST_LABELS = ("sg.urgent",)
+
+
+def contrast_rows(rows: list) -> np.ndarray:
+    """Which training rows are written urgency contrast pairs."""
+    return np.array([k == "gold" and r["id"].startswith(CONTRAST_PREFIX) for k, r in rows], dtype=bool)
+
+
+def fit_head(labels: list[str], F, Y: np.ndarray, W: np.ndarray, rows: np.ndarray, contrast: np.ndarray) -> MultiLabelHead:
+    """A head fitted on ``rows`` (a mask), where the contrast pairs train only ``CONTRAST_LABELS``."""
+    real = MultiLabelHead(labels, C=HEAD_C).fit(F[rows & ~contrast], Y[rows & ~contrast],
+                                               sample_weight=W[rows & ~contrast])
+    which = [j for j, l in enumerate(labels) if l in CONTRAST_LABELS]
+    if which and (rows & contrast).any():
+        full = MultiLabelHead([labels[j] for j in which], C=HEAD_C).fit(F[rows], Y[rows][:, which],
+                                                                       sample_weight=W[rows])
+        for n, j in enumerate(which):
+            real.coef_[j], real.intercept_[j] = full.coef_[n], full.intercept_[n]
+            real.trained_[j], real.n_positive_[j] = full.trained_[n], full.n_positive_[n]
+    return real
 
 
 def lexical_heads() -> tuple[str, ...]:
@@ -285,8 +311,11 @@ def main(out: str | None = None, limit: int | None = None, seed: int = 13) -> Pa
     recs, seeds, dev = ts.n["weak"], [None] * ts.n["seeds"], [None] * ts.n["gold_dev"]
     print(f"training rows: {len(recs)} weak, {len(seeds)} seed, {len(dev)} gold dev")
     X, _ = embed_items(texts, sents=sents)
+    contrast = contrast_rows(rows)
     lex_heads = lexical_heads()
-    lexical = Lexical.fit(texts) if lex_heads else None
+    # the vocabulary comes from the real and framework text (not the written contrast pairs), so every
+    # head but the safeguarding one is fitted exactly as without them
+    lexical = Lexical.fit([t for t, c in zip(texts, contrast) if not c]) if lex_heads else None
     XL = combine(X, lexical.transform(texts)) if lexical else None
     feats = {h: (XL if h in lex_heads else X) for h in ALL_HEADS}
     print(f"heads on embeddings + TF-IDF ({lexical.dim if lexical else 0} terms): {', '.join(lex_heads) or 'none'}")
@@ -299,14 +328,14 @@ def main(out: str | None = None, limit: int | None = None, seed: int = 13) -> Pa
     for h, labels in heads_labels.items():
         print(f"fitting {h} ({len(labels)} labels)")
         F = feats[h]
-        heads[h] = MultiLabelHead(labels, C=HEAD_C).fit(F, Y[h], sample_weight=W)
+        heads[h] = fit_head(labels, F, Y[h], W, np.ones(len(rows), dtype=bool), contrast)
         if len(gold_idx) >= 30:
             P = np.zeros((len(gold_idx), len(labels)), dtype=np.float32)
             for k in range(3):
                 test_g = gold_idx[folds == k]
                 train_mask = np.ones(len(rows), dtype=bool)
                 train_mask[test_g] = False
-                m = MultiLabelHead(labels, C=HEAD_C).fit(F[train_mask], Y[h][train_mask], sample_weight=W[train_mask])
+                m = fit_head(labels, F, Y[h], W, train_mask, contrast)
                 P[folds == k] = m.predict_proba(F[test_g])
             oof[h] = P
 
@@ -317,6 +346,8 @@ def main(out: str | None = None, limit: int | None = None, seed: int = 13) -> Pa
     dev_oof: dict = {}
     sg_dev_recall: dict = {}
     if oof:
+        tune = ~contrast[gold_idx]
+        tune_idx = gold_idx[tune]
         for h in ("quality_statements", "freda", "rights", "seldom_heard", "ei", "sg_types"):
             P = oof[h].copy()
             if h in cue_group:
@@ -326,25 +357,25 @@ def main(out: str | None = None, limit: int | None = None, seed: int = 13) -> Pa
                         P[row, j] = max(P[row, j], CUE_SCORE[h])
             for j in range(len(heads_labels[h])):
                 if heads[h].trained_[j]:
-                    heads[h].threshold_[j] = _best_threshold(Y[h][gold_idx, j], P[:, j])
-        P = with_safeguarding_cues(oof["sg"], [sents[gi] for gi in gold_idx])
+                    heads[h].threshold_[j] = _best_threshold(Y[h][tune_idx, j], P[tune, j])
+        P = with_safeguarding_cues(oof["sg"][tune], [sents[gi] for gi in tune_idx])
         dev_oof = {}
         for h in ("quality_statements", "freda", "rights", "seldom_heard", "ei", "sg_types"):
-            P_ = oof[h] >= heads[h].threshold_[None, :]
-            Yg = Y[h][gold_idx].astype(bool)
+            P_ = oof[h][tune] >= heads[h].threshold_[None, :]
+            Yg = Y[h][tune_idx].astype(bool)
             tp, fp, fn = int((P_ & Yg).sum()), int((P_ & ~Yg).sum()), int((~P_ & Yg).sum())
             dev_oof[h] = round(2 * tp / max(2 * tp + fp + fn, 1), 4)
         print("gold dev out-of-fold micro-F1 (model heads alone, tuned thresholds):", dev_oof)
-        kind = np.array([_source_kind(rows[i][1].get("source", "")) for i in gold_idx])
+        kind = np.array([_source_kind(rows[i][1].get("source", "")) for i in tune_idx])
         for j, key, target in ((0, "concern", 0.95), (1, "urgent", 0.98)):
             thresholds[key], sg_dev_recall[key] = recall_threshold_by_kind(
-                Y["sg"][gold_idx, j], P[:, j], kind, target, kind_min_precision=KIND_MIN_PRECISION)
+                Y["sg"][tune_idx, j], P[:, j], kind, target, kind_min_precision=KIND_MIN_PRECISION)
             print(f"{key} threshold {thresholds[key]:.4f}; gold dev out-of-fold recall by source: {sg_dev_recall[key]}")
 
     single = {}
     for h, ys in (("sentiment", sent_y), ("speaker", spk_y)):
         labels = list(tax.sentiment if h == "sentiment" else tax.speaker)
-        idx = np.array([i for i, y in enumerate(ys) if y is not None])
+        idx = np.array([i for i, y in enumerate(ys) if y is not None and not contrast[i]])
         yv = np.array([labels.index(ys[i]) for i in idx])
         print(f"fitting {h} on {len(idx)} rows")
         # sentiment: no class re-weighting (measured: 0.81 vs 0.77 3-class accuracy on NHS phase2 test
@@ -384,6 +415,8 @@ def main(out: str | None = None, limit: int | None = None, seed: int = 13) -> Pa
         "training_data": {
             "weak": {src: sum(1 for r in recs if r["source"] == src) for src in (sources.P1, sources.P2, sources.OR)},
             "seed_sentences": len(seeds), "gold_dev": len(dev),
+            "gold_dev_written": {k: sum(1 for _, r in rows if r.get("source") == f"synthetic:{k}")
+                                 for k in ("staff_speak_up", "urgency_contrast")},
             "splits": "train splits of training/sources.py (phase1 Trusts A+B; phase2 and Oregon 70% by respondent/facility)",
             "positives_per_label": counts,
         },
