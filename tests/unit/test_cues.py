@@ -35,3 +35,28 @@ def test_hits_carry_offsets_into_the_text():
 def test_group_cues():
     labels = {h.label for h in load_cues().labels("seldom_heard", sents("My son is autistic and needed an interpreter"))}
     assert {"grp.autism", "grp.child_young_person", "grp.language_interpreter"} <= labels
+
+
+def test_typographic_apostrophes_read_as_ascii_ones():
+    # v1 matched "didn't" but not "didn’t": the negation check let the curly form through
+    assert sg("They didn’t hit him") == set() == sg("They didn't hit him")
+    assert sg("He’s still hitting her") == sg("He's still hitting her") == {("sg.physical", "urgent")}
+    text = "Lovely staff. He didn’t believe me"
+    hits = load_cues().labels("epistemic_injustice", [Sentence("Lovely staff.", 0, 13),
+                                                       Sentence("He didn’t believe me", 14, 34)], negate=False)
+    assert [h.label for h in hits] == ["ei.testimonial"]
+    assert text[hits[0].start:hits[0].end] == "didn’t believe me"  # offsets into the original text
+
+
+def ei(text):
+    return {h.label for h in load_cues().labels("epistemic_injustice", sents(text), negate=False)}
+
+
+def test_not_being_believed_in_its_forms_and_not_the_idiom():
+    for t in ("The nurse appeared to not believe everything I said", "He didn’t believe the pain she was in",
+              "They didn't believe what I told them", "My therapist brushed this off",
+              "The crisis team was invalidating"):
+        assert ei(t) == {"ei.testimonial"}, t
+    for t in ("I can't believe how rude they were", "I could not believe what I was hearing",
+              "I believe them"):
+        assert ei(t) == set(), t

@@ -64,7 +64,7 @@ def _lift(ts, h: str, gold: np.ndarray, cues) -> np.ndarray:
     return lift
 
 
-def stacking(ts, XL, gold: np.ndarray, folds: np.ndarray, cues, heads) -> dict:
+def stacking(ts, XL, gold: np.ndarray, folds: np.ndarray, cues, heads, real: np.ndarray) -> dict:
     from sklearn.linear_model import LogisticRegression
     from triage.pipeline.heads import MultiLabelHead
 
@@ -74,7 +74,7 @@ def stacking(ts, XL, gold: np.ndarray, folds: np.ndarray, cues, heads) -> dict:
         S = np.zeros((len(gold), len(labels)), dtype=np.float32)
         tr = np.zeros(len(labels), dtype=bool)
         for k in range(3):
-            mask = np.ones(len(ts.rows), dtype=bool)
+            mask = real.copy()
             mask[gold[folds == k]] = False
             m = MultiLabelHead(labels).fit(XL[mask], Y[mask], sample_weight=ts.W[mask])
             S[folds == k] = m.predict_proba(XL[gold[folds == k]])
@@ -111,22 +111,23 @@ def main(argv=None) -> dict:
     ap.add_argument("--stack", action="store_true", help="only the stacking comparison (weights as trained)")
     a = ap.parse_args(argv)
 
-    from training.train import build_training_set, embed_items, gold_fold
+    from training.train import build_training_set, contrast_rows, embed_items, gold_fold
     from triage.pipeline.cues import load_cues
     from triage.pipeline.heads import MultiLabelHead
     from triage.pipeline.lexical import Lexical, combine
 
     ts = build_training_set()
     X, _ = embed_items(ts.texts, sents=ts.sents, progress=False)
-    XL = combine(X, Lexical.fit(ts.texts).transform(ts.texts))
+    XL = combine(X, Lexical.fit([t for t, c in zip(ts.texts, contrast_rows(ts.rows)) if not c]).transform(ts.texts))
     kinds = np.array([k for k, _ in ts.rows])
-    gold = np.where(kinds == "gold")[0]
+    real = ~contrast_rows(ts.rows)  # these heads never see the written urgency contrast pairs
+    gold = np.where((kinds == "gold") & real)[0]
     folds = np.array([gold_fold(ts.rows[i][1]["id"]) for i in gold])
     cues = load_cues()
 
     res: dict = {}
     if a.stack:
-        res = stacking(ts, XL, gold, folds, cues, a.heads)
+        res = stacking(ts, XL, gold, folds, cues, a.heads, real)
         a.weak_weights, a.gold_weights = [], []
     for h in a.heads if not a.stack else ():
         labels = ts.heads_labels[h]
@@ -140,7 +141,7 @@ def main(argv=None) -> dict:
                 S = np.zeros((len(gold), len(labels)), dtype=np.float32)
                 trained = np.zeros(len(labels), dtype=bool)
                 for k in range(3):
-                    mask = (W > 0)
+                    mask = (W > 0) & real
                     mask[gold[folds == k]] = False
                     m = MultiLabelHead(labels).fit(XL[mask], Y[mask], sample_weight=W[mask])
                     S[folds == k] = m.predict_proba(XL[gold[folds == k]])

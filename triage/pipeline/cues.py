@@ -1,9 +1,10 @@
 """Rule layer: versioned cue patterns with negation and hypothetical checks.
 
-The cue file (data/cues_v1.yaml) lists, per label, regular expressions matched
+The cue file (data/cues_v2.yaml) lists, per label, regular expressions matched
 per sentence. A match is dropped when a negator ("not", "never", "n't") or a
 hypothetical marker ("if", "would") stands within a few words before it in the
-same sentence. Used at inference (the high-recall half of the safeguarding
+same sentence. Typographic apostrophes and quotes are read as ASCII ones ("didn’t"
+as "didn't"), one character for one, so offsets into the text are unchanged. Used at inference (the high-recall half of the safeguarding
 detector, and the cue half of the group and rights detectors) and as weak
 supervision in training.
 """
@@ -19,8 +20,11 @@ import yaml
 from triage.domain import Sentence
 from triage.taxonomy import TaxonomyError, load_taxonomy
 
-RULES_NAME = "cues.v1"
+RULES_NAME = "cues.v2"
 _WORD = re.compile(r"[a-z']+")
+# typographic apostrophes and quotes -> ASCII, one character for one (3% of the NHS and Oregon texts use ’)
+_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201b": "'", "\u02bc": "'", "\u2032": "'",
+                         "\uff07": "'", "\u201c": '"', "\u201d": '"', "\u201f": '"', "\uff02": '"'})
 
 
 @dataclass(frozen=True)
@@ -76,11 +80,12 @@ class CueSet:
     def _iter(self, group: str, pats, sentences: list[Sentence], negate: bool = True):
         any_ = self._any[group]
         for si, s in enumerate(sentences):
-            if not any_.search(s.text):  # one C-level scan rules out most sentences for every cue
+            text = s.text.translate(_QUOTES)  # same length: offsets still point into s.text
+            if not any_.search(text):  # one C-level scan rules out most sentences for every cue
                 continue
             for label, rx, *rest in pats:
-                for m in rx.finditer(s.text):
-                    if negate and self._blocked(s.text, m.start()):
+                for m in rx.finditer(text):
+                    if negate and self._blocked(text, m.start()):
                         continue
                     yield label, si, s, m, rest
                     break
@@ -89,9 +94,9 @@ class CueSet:
         hits = []
         for label, si, s, m, (urg,) in self._iter("safeguarding", self.sg, sentences):
             if urg == "ongoing":
-                urg = "urgent" if self.ongoing.search(s.text) else "concern"
+                urg = "urgent" if self.ongoing.search(m.string) else "concern"
             elif urg == "unless_resolved":
-                urg = "concern" if self.resolved.search(s.text) else "urgent"
+                urg = "concern" if self.resolved.search(m.string) else "urgent"
             hits.append(Hit(label, si, s.start + m.start(), s.start + m.end(), urg))
         return hits
 
@@ -125,5 +130,5 @@ def _union(patterns):
 
 @lru_cache(maxsize=1)
 def load_cues() -> CueSet:
-    text = (resources.files("triage.pipeline") / "data" / "cues_v1.yaml").read_text(encoding="utf-8")
+    text = (resources.files("triage.pipeline") / "data" / "cues_v2.yaml").read_text(encoding="utf-8")
     return CueSet(yaml.safe_load(text))
