@@ -33,7 +33,7 @@ def test_hits_carry_offsets_into_the_text():
 
 
 def test_group_cues():
-    labels = {h.label for h in load_cues().labels("seldom_heard", sents("My son is autistic and needed an interpreter"))}
+    labels = {h.label for h in load_cues().labels("seldom_heard", sents("My 12 year old son is autistic and needed an interpreter"))}
     assert {"grp.autism", "grp.child_young_person", "grp.language_interpreter"} <= labels
 
 
@@ -60,3 +60,21 @@ def test_not_being_believed_in_its_forms_and_not_the_idiom():
     for t in ("I can't believe how rude they were", "I could not believe what I was hearing",
               "I believe them"):
         assert ei(t) == set(), t
+
+
+def groups(text):
+    return {h.label for h in load_cues().labels("seldom_heard", sents(text))}
+
+
+def test_detention_as_the_manual_defines_it():
+    for t in ("Awful service, just told me my section had expired", "She was kept in seclusion for three days",
+              "Good getting off the wing, the prison staff were kind", "He was finally granted section 17 leave"):
+        assert "grp.detained" in groups(t), t
+    assert "grp.detained" not in groups("The other girls get leave early")
+
+
+def test_a_son_or_daughter_is_not_a_child_unless_the_text_says_so():
+    assert "grp.child_young_person" not in groups("The crew helped my daughter and stayed with her")
+    for t in ("My 17 year old son was told to wait", "They were brilliant with my little boy",
+              "Our baby was seen quickly", "My son's school called"):
+        assert "grp.child_young_person" in groups(t), t
