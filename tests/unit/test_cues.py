@@ -78,3 +78,17 @@ def test_a_son_or_daughter_is_not_a_child_unless_the_text_says_so():
     for t in ("My 17 year old son was told to wait", "They were brilliant with my little boy",
               "Our baby was seen quickly", "My son's school called"):
         assert "grp.child_young_person" in groups(t), t
+
+
+def rights(text):
+    return {h.label for h in load_cues().labels("rights", sents(text))}
+
+
+def test_article_8_is_interference_not_any_visit_or_phone_call():
+    for t in ("Visiting was banned for weeks", "The curtains were left open while I was washed",
+              "They broke open my front door", "My letter was a breach of confidentiality",
+              "Staff keep misgendering me", "I couldn't see my children for a month"):
+        assert "right.art8_private_family_life" in rights(t), t
+    for t in ("The nurse's home visit was helpful", "I had a phone call from the team",
+              "I was given a private room"):
+        assert "right.art8_private_family_life" not in rights(t), t
