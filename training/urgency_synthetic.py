@@ -7,7 +7,7 @@ state the harm in one sentence and that it continues ("He is rota'd on again ton
 happen again tonight", "that was two weeks ago") in another. Real text with that pattern is used up
 in the training partitions, so helper writers wrote contrast pairs: one situation told twice, once
 with the risk continuing or imminent and once past, resolved or hypothetical, matched in length and
-tone so that only the time information tells them apart (writer prompts: two voices, patients and
+tone so that only the time information tells them apart (the brief: gold/written/README.md; two voices, patients and
 families; staff, relatives and advocates). The writers' intended version is kept as ``intended``;
 annotators never see it, and the pairs are shuffled across two batches so that the two halves of a
 pair are annotated apart, then labelled like every gold item (two annotators, an adjudicator).

@@ -92,3 +92,17 @@ def test_article_8_is_interference_not_any_visit_or_phone_call():
     for t in ("The nurse's home visit was helpful", "I had a phone call from the team",
               "I was given a private room"):
         assert "right.art8_private_family_life" not in rights(t), t
+
+
+def freda(text):
+    return {h.label for h in load_cues().labels("freda", sents(text))}
+
+
+def test_freda_cues_leave_out_what_the_manual_excludes():
+    assert freda("The crew arrived fairly quickly") == set()            # the adverb "fairly"
+    assert freda("Polite and helpful drivers") == set()                 # plain praise
+    assert freda("Food was good with lots of choice") == set()          # choice of food
+    assert "freda.fairness" in freda("It's not fair that the other girls get leave early")
+    assert "freda.equality" in freda("They refused reasonable adjustments for my deafness")
+    assert "freda.respect" in freda("The receptionist was rude and dismissive")
+    assert "freda.autonomy" in freda("I was given no choice about the injection")
