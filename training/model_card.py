@@ -5,13 +5,13 @@ import json
 from pathlib import Path
 
 
-
 def _urgent_dev(meta: dict) -> str:
     """"found of positives" for urgent, out of fold on gold dev, summed over the kinds of source."""
     by = (meta.get("safeguarding_dev_oof_recall_by_source") or {}).get("urgent") or {}
     found = sum(int(v.split("/")[0]) for v in by.values())
     total = sum(int(v.split("/")[1]) for v in by.values())
     return f"{found} of {total}" if total else "an unmeasured share of"
+
 
 def _m(entry: dict, key: str) -> str:
     v = entry.get(key)
@@ -45,7 +45,7 @@ def write_card(model_dir: Path, report: dict, command: str) -> None:
          + (f"; inputs [item embedding features | TF-IDF of word 1-2 grams, {meta['lexical']['terms']} terms] "
             f"for {', '.join(meta['lexical_heads'])} (chosen on dev: benchmarks/results/lexical_heads.json and "
             "gold dev out-of-fold F1)" if meta.get("lexical_heads") else ""),
-         f"- rules: {meta['rules']} (`triage/pipeline/data/cues_v2.yaml`): patterns with negation and "
+         f"- rules: {meta['rules']} (`triage/pipeline/data/{meta['rules'].replace('.', '_')}.yaml`): patterns with negation and "
          "hypothetical checks. Safeguarding urgency is the union of the rule layer and the model: a rule hit "
          "alone makes an item `concern` (score 0.8) or `urgent` (0.95), so neither part can drop an urgent item.",
          f"- taxonomy v{meta['taxonomy_version']}; thresholds: per-label, chosen on gold `dev` with 3-fold "

@@ -64,6 +64,12 @@ def contrast_rows(rows: list) -> np.ndarray:
     return np.array([k == "gold" and r["id"].startswith(CONTRAST_PREFIX) for k, r in rows], dtype=bool)
 
 
+def fit_lexical(texts: list[str], contrast: np.ndarray) -> Lexical:
+    """TF-IDF vocabulary from the real and framework text, not the written contrast pairs, so that every
+    head but the urgent label is fitted exactly as without them."""
+    return Lexical.fit([t for t, c in zip(texts, contrast) if not c])
+
+
 def fit_head(labels: list[str], F, Y: np.ndarray, W: np.ndarray, rows: np.ndarray, contrast: np.ndarray) -> MultiLabelHead:
     """A head fitted on ``rows`` (a mask), where the contrast pairs train only ``CONTRAST_LABELS``."""
     real = MultiLabelHead(labels, C=HEAD_C).fit(F[rows & ~contrast], Y[rows & ~contrast],
@@ -204,6 +210,22 @@ def with_safeguarding_cues(P: np.ndarray, sents: list) -> np.ndarray:
     return P
 
 
+def with_label_cues(P: np.ndarray, head: str, labels: list[str], sents: list) -> np.ndarray:
+    """Scores of a FREDA, rights, groups or EI head merged with the rule layer, as the pipeline merges
+    them: a cue lifts its label to that head's cue score (negation checked except for EI)."""
+    from triage.pipeline.pipeline import CUE_SCORE
+
+    if head not in CUE_GROUP:
+        return P
+    cues = load_cues()
+    P = P.copy()
+    for row, ss in enumerate(sents):
+        for hit in cues.labels(CUE_GROUP[head], ss, negate=(head != "ei")):
+            j = labels.index(hit.label)
+            P[row, j] = max(P[row, j], CUE_SCORE[head])
+    return P
+
+
 def _source_kind(source: str) -> str:
     return "nhs" if source.startswith("pxtextmining/") else source.split("/")[0].split(":")[-1] or "other"
 
@@ -307,15 +329,13 @@ def main(out: str | None = None, limit: int | None = None, seed: int = 13) -> Pa
     cues = load_cues()
     ts = build_training_set(limit, seed)
     rows, texts, sents, heads_labels, Y, W = ts.rows, ts.texts, ts.sents, ts.heads_labels, ts.Y, ts.W
-    sent_y, spk_y, cue_group = ts.sent_y, ts.spk_y, CUE_GROUP
+    sent_y, spk_y = ts.sent_y, ts.spk_y
     recs, seeds, dev = ts.n["weak"], [None] * ts.n["seeds"], [None] * ts.n["gold_dev"]
     print(f"training rows: {len(recs)} weak, {len(seeds)} seed, {len(dev)} gold dev")
     X, _ = embed_items(texts, sents=sents)
     contrast = contrast_rows(rows)
     lex_heads = lexical_heads()
-    # the vocabulary comes from the real and framework text (not the written contrast pairs), so every
-    # head but the safeguarding one is fitted exactly as without them
-    lexical = Lexical.fit([t for t, c in zip(texts, contrast) if not c]) if lex_heads else None
+    lexical = fit_lexical(texts, contrast) if lex_heads else None
     XL = combine(X, lexical.transform(texts)) if lexical else None
     feats = {h: (XL if h in lex_heads else X) for h in ALL_HEADS}
     print(f"heads on embeddings + TF-IDF ({lexical.dim if lexical else 0} terms): {', '.join(lex_heads) or 'none'}")
@@ -340,8 +360,6 @@ def main(out: str | None = None, limit: int | None = None, seed: int = 13) -> Pa
             oof[h] = P
 
     # thresholds on gold dev (out-of-fold), combined with the rule layer as the pipeline does
-    from triage.pipeline.pipeline import CUE_SCORE
-
     thresholds = {"concern": 0.5, "urgent": 0.5}
     dev_oof: dict = {}
     sg_dev_recall: dict = {}
@@ -349,12 +367,7 @@ def main(out: str | None = None, limit: int | None = None, seed: int = 13) -> Pa
         tune = ~contrast[gold_idx]
         tune_idx = gold_idx[tune]
         for h in ("quality_statements", "freda", "rights", "seldom_heard", "ei", "sg_types"):
-            P = oof[h].copy()
-            if h in cue_group:
-                for row, gi in enumerate(gold_idx):
-                    for hit in cues.labels(cue_group[h], sents[gi], negate=(h != "ei")):
-                        j = heads_labels[h].index(hit.label)
-                        P[row, j] = max(P[row, j], CUE_SCORE[h])
+            P = with_label_cues(oof[h], h, heads_labels[h], [sents[gi] for gi in gold_idx])
             for j in range(len(heads_labels[h])):
                 if heads[h].trained_[j]:
                     heads[h].threshold_[j] = _best_threshold(Y[h][tune_idx, j], P[tune, j])

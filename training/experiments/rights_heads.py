@@ -50,21 +50,15 @@ def nested_predictions(S: np.ndarray, Y: np.ndarray, folds: np.ndarray, trained:
     return out
 
 
-def _lift(ts, h: str, gold: np.ndarray, cues) -> np.ndarray:
+def _lift(ts, h: str, gold: np.ndarray) -> np.ndarray:
     """The rule layer's score per gold item and label of head h (0 where no cue fires)."""
-    from training.train import CUE_GROUP
-    from triage.pipeline.pipeline import CUE_SCORE
+    from training.train import with_label_cues
 
-    labels = ts.heads_labels[h]
-    lift = np.zeros((len(gold), len(labels)), dtype=np.float32)
-    if h in CUE_GROUP:
-        for row, gi in enumerate(gold):
-            for hit in cues.labels(CUE_GROUP[h], ts.sents[gi], negate=(h != "ei")):
-                lift[row, labels.index(hit.label)] = CUE_SCORE[h]
-    return lift
+    zeros = np.zeros((len(gold), len(ts.heads_labels[h])), dtype=np.float32)
+    return with_label_cues(zeros, h, ts.heads_labels[h], [ts.sents[gi] for gi in gold])
 
 
-def stacking(ts, XL, gold: np.ndarray, folds: np.ndarray, cues, heads, real: np.ndarray) -> dict:
+def stacking(ts, XL, gold: np.ndarray, folds: np.ndarray, heads, real: np.ndarray) -> dict:
     from sklearn.linear_model import LogisticRegression
     from triage.pipeline.heads import MultiLabelHead
 
@@ -79,7 +73,7 @@ def stacking(ts, XL, gold: np.ndarray, folds: np.ndarray, cues, heads, real: np.
             m = MultiLabelHead(labels).fit(XL[mask], Y[mask], sample_weight=ts.W[mask])
             S[folds == k] = m.predict_proba(XL[gold[folds == k]])
             tr |= m.trained_
-        oof[h], trained[h] = np.maximum(S, _lift(ts, h, gold, cues)), tr
+        oof[h], trained[h] = np.maximum(S, _lift(ts, h, gold)), tr
         print(f"first stage {h} done", flush=True)
     Z = np.hstack([oof[h] for h in oof])
     res = {}
@@ -111,29 +105,27 @@ def main(argv=None) -> dict:
     ap.add_argument("--stack", action="store_true", help="only the stacking comparison (weights as trained)")
     a = ap.parse_args(argv)
 
-    from training.train import build_training_set, contrast_rows, embed_items, gold_fold
-    from triage.pipeline.cues import load_cues
+    from training.train import build_training_set, contrast_rows, embed_items, fit_lexical, gold_fold
     from triage.pipeline.heads import MultiLabelHead
-    from triage.pipeline.lexical import Lexical, combine
+    from triage.pipeline.lexical import combine
 
     ts = build_training_set()
     X, _ = embed_items(ts.texts, sents=ts.sents, progress=False)
-    XL = combine(X, Lexical.fit([t for t, c in zip(ts.texts, contrast_rows(ts.rows)) if not c]).transform(ts.texts))
+    XL = combine(X, fit_lexical(ts.texts, contrast_rows(ts.rows)).transform(ts.texts))
     kinds = np.array([k for k, _ in ts.rows])
     real = ~contrast_rows(ts.rows)  # these heads never see the written urgency contrast pairs
     gold = np.where((kinds == "gold") & real)[0]
     folds = np.array([gold_fold(ts.rows[i][1]["id"]) for i in gold])
-    cues = load_cues()
 
     res: dict = {}
     if a.stack:
-        res = stacking(ts, XL, gold, folds, cues, a.heads, real)
+        res = stacking(ts, XL, gold, folds, a.heads, real)
         a.weak_weights, a.gold_weights = [], []
     for h in a.heads if not a.stack else ():
         labels = ts.heads_labels[h]
         Y = ts.Y[h]
         Yg = Y[gold].astype(bool)
-        lift = _lift(ts, h, gold, cues)
+        lift = _lift(ts, h, gold)
         for ww in a.weak_weights:
             for gw in a.gold_weights:
                 W = np.where(kinds == "weak", ts.W * ww, np.where(kinds == "gold", gw, ts.W))

@@ -46,18 +46,19 @@ def main(argv=None) -> dict:
     a = ap.parse_args(argv)
 
     from training import sources
-    from training.train import (_source_kind, build_training_set, embed_items, gold_fold, recall_threshold_by_kind,
-                                with_safeguarding_cues)
+    from training.train import (_source_kind, build_training_set, contrast_rows, embed_items, fit_head, fit_lexical,
+                                gold_fold, recall_threshold_by_kind, with_safeguarding_cues)
     from triage.pipeline.embed import default_embedder
-    from triage.pipeline.heads import MultiLabelHead, sentence_features
-    from triage.pipeline.lexical import Lexical, combine
+    from triage.pipeline.heads import sentence_features
+    from triage.pipeline.lexical import combine
 
     ts = build_training_set()
     X, _ = embed_items(ts.texts, sents=ts.sents, progress=False)
-    lex = Lexical.fit(ts.texts)
+    contrast = contrast_rows(ts.rows)  # as triage train: they train the urgent label and are never scored
+    lex = fit_lexical(ts.texts, contrast)
     XL = combine(X, lex.transform(ts.texts))
     kinds = np.array([k for k, _ in ts.rows])
-    gold = np.where(kinds == "gold")[0]
+    gold = np.where((kinds == "gold") & ~contrast)[0]
     folds = np.array([gold_fold(ts.rows[i][1]["id"]) for i in gold])
     Y, W, labels = ts.Y["sg"], ts.W, ts.heads_labels["sg"]
     nhs_weak = np.array([k == "weak" and r["source"] in (sources.P1, sources.P2) for k, r in ts.rows])
@@ -80,7 +81,7 @@ def main(argv=None) -> dict:
         for k in range(3):
             mask = np.ones(len(ts.rows), dtype=bool)
             mask[gold[folds == k]] = False
-            head = MultiLabelHead(labels).fit(XL[mask], Y[mask], sample_weight=Wv[mask])
+            head = fit_head(labels, XL, Y, Wv, mask, contrast)
             P[folds == k] = head.predict_proba(XL[gold[folds == k]])
             sp = head.predict_proba(SXL)
             for row in np.where(folds == k)[0]:

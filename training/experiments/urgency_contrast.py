@@ -27,9 +27,9 @@ def main(argv=None) -> dict:
 
     from training.adjudication import GOLD_DIR, _jsonl
     from training.train import (KIND_MIN_PRECISION, _source_kind, build_training_set, contrast_rows, embed_items,
-                                fit_head, gold_fold, recall_threshold_by_kind, with_safeguarding_cues)
+                                fit_head, fit_lexical, gold_fold, recall_threshold_by_kind, with_safeguarding_cues)
     from triage.pipeline.heads import MultiLabelHead
-    from triage.pipeline.lexical import Lexical, combine
+    from triage.pipeline.lexical import combine
 
     ts = build_training_set()
     X, _ = embed_items(ts.texts, sents=ts.sents, progress=False)
@@ -46,7 +46,7 @@ def main(argv=None) -> dict:
     res: dict = {"data": "gold dev out of fold (3 folds of triage train), rule layer merged",
                  "scored_items": int(scored.sum()), "contrast_items": int(contrast.sum())}
     # TF-IDF vocabulary from the real and framework text, as triage train fits it
-    XL = combine(X, Lexical.fit([t for t, c in zip(ts.texts, contrast) if not c]).transform(ts.texts))
+    XL = combine(X, fit_lexical(ts.texts, contrast).transform(ts.texts))
     labels, Y, W = ts.heads_labels["sg"], ts.Y["sg"], ts.W
     none = np.zeros(len(ts.rows), dtype=bool)
     fits = {  # name: fit(train mask) -> head

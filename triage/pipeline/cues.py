@@ -3,8 +3,9 @@
 The cue file (data/cues_v2.yaml) lists, per label, regular expressions matched
 per sentence. A match is dropped when a negator ("not", "never", "n't") or a
 hypothetical marker ("if", "would") stands within a few words before it in the
-same sentence. Typographic apostrophes and quotes are read as ASCII ones ("didn’t"
-as "didn't"), one character for one, so offsets into the text are unchanged. Used at inference (the high-recall half of the safeguarding
+same sentence. Typographic apostrophes and quotes are read as ASCII ones
+("didn’t" as "didn't"), one character for one, so offsets into the text are
+unchanged. Used at inference (the high-recall half of the safeguarding
 detector, and the cue half of the group and rights detectors) and as weak
 supervision in training.
 """
@@ -20,7 +21,6 @@ import yaml
 from triage.domain import Sentence
 from triage.taxonomy import TaxonomyError, load_taxonomy
 
-RULES_NAME = "cues.v2"
 _WORD = re.compile(r"[a-z']+")
 # typographic apostrophes and quotes -> ASCII, one character for one (3% of the NHS and Oregon texts use ’)
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201b": "'", "\u02bc": "'", "\u2032": "'",
